@@ -30,6 +30,9 @@
 #define QA1_REG_ID			0x000	/* RO: QA1_ID_MAGIC */
 #define QA1_ID_MAGIC			0x51413100u	/* "QA1\0" */
 #define QA1_REG_VERSION			0x004	/* RO: major[31:16] minor[15:8] patch[7:0] */
+#define QA1_VERSION_MAJOR(v)		(((v) >> 16) & 0xffffu)
+#define QA1_VERSION_MINOR(v)		(((v) >> 8) & 0xffu)
+#define QA1_VERSION_PATCH(v)		((v) & 0xffu)
 #define QA1_REG_CAPS			0x008	/* RO: QA1_CAP_* */
 #define QA1_CAP_A_U8			BIT(0)
 #define QA1_CAP_A_S8			BIT(1)
@@ -62,7 +65,13 @@
 #define QA1_IRQ_FAULT			BIT(1)	/* engine halted on a fault */
 #define QA1_IRQ_ALL			(QA1_IRQ_DONE | QA1_IRQ_FAULT)
 
-/* Command ring. */
+/*
+ * Command ring. HEAD and TAIL are descriptor indices in [0, RING_SIZE); the
+ * ring is empty when HEAD == TAIL, so at most RING_SIZE - 1 descriptors are
+ * outstanding. RING_SIZE is a power of two from QA1_RING_MIN_SIZE to the
+ * RING_MAX register.
+ */
+#define QA1_RING_MIN_SIZE		2
 #define QA1_REG_RING_BASE_LO		0x040	/* RW: bus address, 64-byte aligned */
 #define QA1_REG_RING_BASE_HI		0x044	/* RW */
 #define QA1_REG_RING_SIZE		0x048	/* RW: entries, power of two */
@@ -70,12 +79,12 @@
 #define QA1_REG_RING_TAIL		0x050	/* RW: doorbell, one past last valid */
 
 /* Completion fence. */
-#define QA1_REG_FENCE_ADDR_LO		0x060	/* RW: bus address of a 32-bit word */
+#define QA1_REG_FENCE_ADDR_LO		0x060	/* RW: bus address of a 4-byte aligned word */
 #define QA1_REG_FENCE_ADDR_HI		0x064	/* RW */
 #define QA1_REG_FENCE_SEQNO		0x068	/* RO: seqno of last completed descriptor */
 
 /* Faults and progress. */
-#define QA1_REG_FAULT_ADDR		0x070	/* RO: faulting device VA */
+#define QA1_REG_FAULT_ADDR		0x070	/* RO: faulting device VA, 0 for non-MMU faults */
 #define QA1_REG_FAULT_CAUSE		0x074	/* RO: QA1_FAULT_* */
 #define QA1_FAULT_NONE			0
 #define QA1_FAULT_UNMAPPED		1	/* no valid PTE at FAULT_ADDR */
@@ -89,7 +98,7 @@
 #define QA1_REG_MMU_INVALIDATE		0x080	/* WO: write 1 to flush the TLB */
 
 /* Fault injection (present when QA1_CAP_FAULT_INJECT). */
-#define QA1_REG_INJECT			0x090	/* RW: QA1_INJECT_*, applies to next descriptor */
+#define QA1_REG_INJECT			0x090	/* RW: QA1_INJECT_*, one-shot: next descriptor */
 #define QA1_INJECT_HANG			BIT(0)	/* stop making progress */
 #define QA1_INJECT_FAULT		BIT(1)	/* halt with QA1_FAULT_INJECTED */
 #define QA1_REG_INJECT_DELAY_US		0x094	/* RW: extra time per work unit */
@@ -123,7 +132,7 @@
 #define QA1_CTRL_OUT_MASK		(3u << QA1_CTRL_OUT_SHIFT)
 #define QA1_OUT_S8			0
 #define QA1_OUT_U8			1
-#define QA1_OUT_S32			2
+#define QA1_OUT_S32			2	/* 3 is reserved: descriptor fault */
 #define QA1_CTRL_IRQ			BIT(16)	/* raise DONE when complete */
 #define QA1_CTRL_RESERVED		(~(QA1_CTRL_OP_MASK | QA1_CTRL_A_S8 | \
 					   QA1_CTRL_OUT_MASK | QA1_CTRL_IRQ))
@@ -145,5 +154,7 @@
 #define QA1_PTE_READ			BIT_ULL(1)	/* level 2 only */
 #define QA1_PTE_WRITE			BIT_ULL(2)	/* level 2 only */
 #define QA1_PTE_ADDR_MASK		0x000ffffffffff000ull	/* bits 51:12 */
+/* Level-1 entries point at 8 KiB aligned tables: their bit 12 must be 0. */
+#define QA1_PTE_RESERVED_MASK		0xfff0000000000ff8ull	/* must be 0 */
 
 #endif /* _QACCEL_HW_H_ */

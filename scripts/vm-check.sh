@@ -22,4 +22,4 @@ fi
 echo "ok 1 $series:module-build"
 make -s -C tests/kselftest BUILD="$BUILD"
 exec tests/vm/vm-test.sh --series "$series" --ko "$BUILD/kmod/$series/qaccel.ko" \
-	--tests "$BUILD/tests/kselftest" --args "${QACCEL_VM_ARGS:-emulated=2}"
+	--tests "$BUILD/tests/kselftest" --args "${QACCEL_VM_ARGS:-emulated=2}" --first 2

@@ -47,6 +47,15 @@ extern "C" {
  * with -EINVAL.
  *
  * Ioctl numbers are only ever appended; structures grow only at their end.
+ *
+ * Error codes common to every ioctl: -EINVAL for a malformed request
+ * (unknown flags, non-zero padding, a zero or inconsistent value, an address
+ * range outside the buffers it must lie in), -E2BIG for a value above a
+ * limit the driver reports (dimensions, counts, sizes), -ENOENT for a handle
+ * or queue that does not exist in this file, -EACCES for a write to a buffer
+ * the device may only read, -EFAULT for an unreadable or unwritable user
+ * pointer, -ENOMEM / -ENOSPC when memory or device address space runs out.
+ * A failing ioctl changes nothing.
  */
 
 #define DRM_QACCEL_GET_PARAM		0x00
@@ -56,6 +65,7 @@ extern "C" {
 #define DRM_QACCEL_QUEUE_CREATE		0x04
 #define DRM_QACCEL_QUEUE_DESTROY	0x05
 #define DRM_QACCEL_SUBMIT		0x06
+#define DRM_QACCEL_JOB_WAIT		0x07
 
 #define DRM_IOCTL_QACCEL_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_QACCEL_GET_PARAM, struct drm_qaccel_get_param)
@@ -71,6 +81,8 @@ extern "C" {
 	DRM_IOW(DRM_COMMAND_BASE + DRM_QACCEL_QUEUE_DESTROY, struct drm_qaccel_queue_destroy)
 #define DRM_IOCTL_QACCEL_SUBMIT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_QACCEL_SUBMIT, struct drm_qaccel_submit)
+#define DRM_IOCTL_QACCEL_JOB_WAIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_QACCEL_JOB_WAIT, struct drm_qaccel_job_wait)
 
 /**
  * DRM_QACCEL_UAPI_VERSION - version of this interface, see
@@ -100,6 +112,8 @@ extern "C" {
  *	emulation of a QA1, 0 for real hardware.
  * @DRM_QACCEL_PARAM_MAX_BO_SIZE: largest &drm_qaccel_bo_create.size.
  * @DRM_QACCEL_PARAM_MAX_QUEUES: largest number of queues one file may own.
+ * @DRM_QACCEL_PARAM_JOB_HISTORY: number of most recent submissions per queue
+ *	whose status %DRM_IOCTL_QACCEL_JOB_WAIT can still report.
  */
 enum drm_qaccel_param {
 	DRM_QACCEL_PARAM_UAPI_VERSION = 0,
@@ -118,6 +132,7 @@ enum drm_qaccel_param {
 	DRM_QACCEL_PARAM_EMULATED = 13,
 	DRM_QACCEL_PARAM_MAX_BO_SIZE = 14,
 	DRM_QACCEL_PARAM_MAX_QUEUES = 15,
+	DRM_QACCEL_PARAM_JOB_HISTORY = 16,
 };
 
 /**
@@ -171,8 +186,8 @@ struct drm_qaccel_get_param {
 
 /**
  * struct drm_qaccel_bo_create - create a buffer object
- * @size: in, size in bytes; rounded up to the page size; zero or larger
- *	than %DRM_QACCEL_PARAM_MAX_BO_SIZE fails with -EINVAL.
+ * @size: in, size in bytes; rounded up to the page size; zero fails with
+ *	-EINVAL, more than %DRM_QACCEL_PARAM_MAX_BO_SIZE with -E2BIG.
  * @flags: in, %DRM_QACCEL_BO_FLAGS bits.
  * @handle: out, GEM handle of the new BO.
  * @va: out, device virtual address of the BO's first byte in this file's
@@ -300,7 +315,6 @@ enum drm_qaccel_gemm_flags {
  * @act_min: lowest output value after requantization (a fused ReLU raises
  *	it); within the output type's range, 0 for s32.
  * @act_max: highest output value; at least @act_min; 0 for s32.
- * @pad: must be zero.
  *
  * The same 64 bytes travel in &drm_qaccel_job and in
  * &drm_qaccel_uring_gemm.
@@ -319,8 +333,6 @@ struct drm_qaccel_gemm {
 	__s32 out_zp;
 	__s32 act_min;
 	__s32 act_max;
-	__u32 pad;
-	__u32 pad2;
 };
 
 /**
@@ -373,7 +385,8 @@ struct drm_qaccel_job {
  *	or 0 for none.
  * @queue_id: in, queue from %DRM_IOCTL_QACCEL_QUEUE_CREATE, or 0.
  * @flags: in, must be zero.
- * @seqno: out, sequence number of the submission on its queue.
+ * @seqno: out, sequence number of the submission on its queue, for
+ *	%DRM_IOCTL_QACCEL_JOB_WAIT; the first submission of a queue gets 1.
  *
  * Every address range a job touches must lie entirely inside one BO named
  * here: A and the packed weights inside a BO of either list, C inside a BO of
@@ -395,6 +408,32 @@ struct drm_qaccel_submit {
 	__u32 queue_id;
 	__u32 flags;
 	__u64 seqno;
+};
+
+/**
+ * struct drm_qaccel_job_wait - wait for a submission and get its status
+ * @queue_id: in, the queue the submission went to.
+ * @flags: in, must be zero.
+ * @seqno: in, &drm_qaccel_submit.seqno of the submission; a value the
+ *	queue has not handed out yet fails with -EINVAL.
+ * @timeout_ns: in, relative timeout in nanoseconds; 0 polls. Fails with
+ *	-ETIME when the submission is still running at the deadline.
+ * @status: out, 0 when every job of the submission completed, -ETIMEDOUT
+ *	when one hung and the engine was reset, -EIO when one faulted, -ECANCELED
+ *	when it never ran (its queue or file went away), or -ENODATA when the
+ *	submission is older than the last %DRM_QACCEL_PARAM_JOB_HISTORY ones and
+ *	its status is no longer known (it has completed).
+ * @pad: must be zero.
+ *
+ * Syncobjs tell that a submission finished, not how; this ioctl tells how.
+ */
+struct drm_qaccel_job_wait {
+	__u32 queue_id;
+	__u32 flags;
+	__u64 seqno;
+	__s64 timeout_ns;
+	__s32 status;
+	__u32 pad;
 };
 
 /**

@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* drm_sched_stop(sched, bad) takes the guilty job. */
+#include <linux/build_bug.h>
+#include <drm/gpu_scheduler.h>
+
+static_assert(__builtin_types_compatible_p(typeof(drm_sched_stop),
+					   void (struct drm_gpu_scheduler *,
+						 struct drm_sched_job *)));

@@ -541,6 +541,132 @@ QACCEL_API int qaccel_dynamic_quantize(const struct qaccel_ctx *ctx, const float
 				       float *scale, int32_t *zero_point);
 
 /* ------------------------------------------------------------------------
+ * Calibration observers
+ *
+ * An observer sees the activations of one tensor over any number of
+ * batches and proposes the range to quantize it with. Memory is fixed at
+ * creation (a histogram of &qaccel_observer_opts.bins counters at most),
+ * whatever the number of batches; the result is a deterministic function of
+ * the sequence of batches. NaN and infinities are rejected (-EDOM) and the
+ * batch is then ignored entirely.
+ *
+ * Algorithms (the defaults in brackets):
+ *  - %QACCEL_OBSERVER_MINMAX: the smallest and largest value seen.
+ *  - %QACCEL_OBSERVER_MOVING_MINMAX: per batch, min += c * (batch_min - min)
+ *    and the same for max (the first batch initialises), c =
+ *    averaging_constant [0.01], as PyTorch's MovingAverageMinMaxObserver.
+ *  - %QACCEL_OBSERVER_PERCENTILE: from a histogram of the values, the range
+ *    between the (100 - p) and p percentiles, p = percentile [99.99],
+ *    interpolated linearly inside a bin.
+ *  - %QACCEL_OBSERVER_ENTROPY: TensorRT-style entropy calibration on a
+ *    histogram of |x|: for every candidate threshold bin i from
+ *    target_bins [128] to bins, the distribution P of bins [0, i) (the
+ *    mass beyond folded into bin i - 1) is compared with Q, the same bins
+ *    without that mass merged into target_bins groups and spread back over
+ *    P's non-empty bins (a bin Q leaves empty counts as 1e-9); the i with
+ *    the smallest KL(P || Q) gives the threshold t (upper edge of bin
+ *    i - 1), and the range is [max(min, -t), min(max, t)].
+ *  - %QACCEL_OBSERVER_MSE: PyTorch HistogramObserver-style search on a
+ *    histogram of the values: the range [l, r) of bins is shrunk one bin at
+ *    a time from the side holding fewer values (down to bins / 64), and the
+ *    candidate with the smallest expected squared error of 8-bit uniform
+ *    quantization (values uniform inside each bin; rounding error inside
+ *    the range, clipping error outside, both integrated exactly) wins. Being
+ *    an L2 criterion it keeps rare far outliers whenever clipping them costs
+ *    more than the coarser step costs the rest (n_out * R^2 > N * step^2 /
+ *    12).
+ *
+ * Histograms: bins [2048] equal bins over a range that grows as batches
+ * arrive; growing merges whole bins (the width becomes an integer multiple
+ * of the old one and the origin moves by whole old bins), so no count is
+ * ever split or interpolated.
+ *
+ * Thread safety: an observer must not be used by two threads at once;
+ * different observers are independent.
+ */
+enum qaccel_observer_kind {
+	QACCEL_OBSERVER_MINMAX = 1,
+	QACCEL_OBSERVER_MOVING_MINMAX = 2,
+	QACCEL_OBSERVER_PERCENTILE = 3,
+	QACCEL_OBSERVER_ENTROPY = 4,
+	QACCEL_OBSERVER_MSE = 5,
+};
+
+/**
+ * struct qaccel_observer_opts - observer settings; zero-initialise it
+ * @kind: &enum qaccel_observer_kind.
+ * @bins: histogram bins, 0 for 2048; 128 to 65536 (histogram kinds).
+ * @target_bins: entropy: quantized levels compared, 0 for 128; 2 to @bins.
+ * @averaging_constant: moving min/max: c in (0, 1], 0 for 0.01.
+ * @percentile: percentile: p in (50, 100], 0 for 99.99.
+ * @reserved: must be zero.
+ */
+struct qaccel_observer_opts {
+	enum qaccel_observer_kind kind;
+	uint32_t bins;
+	uint32_t target_bins;
+	float averaging_constant;
+	double percentile;
+	uint32_t reserved[8];
+};
+
+struct qaccel_observer;
+
+/**
+ * qaccel_observer_create() - make an observer
+ * Return: 0, -EINVAL (bad options), -ENOMEM.
+ */
+QACCEL_API int qaccel_observer_create(const struct qaccel_observer_opts *opts,
+				      struct qaccel_observer **obs);
+
+/**
+ * qaccel_observer_destroy() - free an observer (NULL is accepted)
+ */
+QACCEL_API void qaccel_observer_destroy(struct qaccel_observer *obs);
+
+/**
+ * qaccel_observer_update() - observe one batch
+ * @obs: observer
+ * @x: @count values
+ * @count: number of values; 0 is accepted and changes nothing
+ *
+ * Return: 0, -EINVAL (NULL), -EDOM (a value is NaN or infinite: the batch
+ * is ignored, the observer unchanged).
+ */
+QACCEL_API int qaccel_observer_update(struct qaccel_observer *obs, const float *x,
+				      size_t count);
+
+/**
+ * qaccel_observer_range() - the calibrated range
+ * @obs: observer
+ * @min: out
+ * @max: out
+ *
+ * Return: 0, -EINVAL, -ENODATA (no value observed yet), -ENOMEM (entropy).
+ */
+QACCEL_API int qaccel_observer_range(const struct qaccel_observer *obs, float *min,
+				     float *max);
+
+/**
+ * qaccel_observer_qparams() - qaccel_qparams_from_range() of the range
+ * Return: 0, -EINVAL, -ENODATA.
+ */
+QACCEL_API int qaccel_observer_qparams(const struct qaccel_observer *obs,
+				       enum qaccel_dtype type, unsigned int flags,
+				       float *scale, int32_t *zero_point);
+
+/**
+ * qaccel_observer_count() - number of values observed (0 for NULL)
+ */
+QACCEL_API uint64_t qaccel_observer_count(const struct qaccel_observer *obs);
+
+/**
+ * qaccel_observer_reset() - forget everything observed
+ * Return: 0 or -EINVAL.
+ */
+QACCEL_API int qaccel_observer_reset(struct qaccel_observer *obs);
+
+/* ------------------------------------------------------------------------
  * Weight packing (the QA1 layout)
  *
  * A packed block for K x N holds the s8 weights in 64-byte blocks of
@@ -958,6 +1084,314 @@ QACCEL_API const float *qaccel_linear_weight_scales(const struct qaccel_linear *
  * qaccel_linear_destroy() - free a layer (NULL is accepted)
  */
 QACCEL_API void qaccel_linear_destroy(struct qaccel_linear *layer);
+
+/* ------------------------------------------------------------------------
+ * Model files
+ *
+ * A qaccel model file holds a quantized feed-forward network: a chain of
+ * fully connected layers with their packed QA1 weights, requantization
+ * arrays, per-channel weight scales and the activation quantization
+ * parameters between the layers, behind a versioned header and a CRC-32 of
+ * the whole file. Documentation/model-format.rst specifies the layout byte
+ * for byte. qaccel-quant writes such files from a float model and
+ * calibration data; qaccel_model_load() loads them into a context.
+ *
+ * Layer i reads the output of layer i - 1 (layer 0 reads the model input),
+ * so its input type, scale and zero point are those of the previous
+ * layer's output. Every layer but the last produces u8 or s8; the last may
+ * produce raw s32 accumulators, which qaccel_model_dequantize() turns into
+ * real values (acc * in_scale * w_scale[n]).
+ *
+ * Loading errors (the errbuf of &struct qaccel_model_load_opts says more):
+ *   -ENOEXEC          not a qaccel model file (magic)
+ *   -EPROTONOSUPPORT  a newer, incompatible format version or feature flag
+ *   -ENODATA          truncated: shorter than its header says
+ *   -EBADMSG          corrupt: the CRC-32 does not match
+ *   -EPROTO           checksum fine but the contents are inconsistent
+ *   -EFBIG            larger than %QACCEL_MODEL_MAX_FILE
+ *   -EOPNOTSUPP       a device context (until device jobs land)
+ *   and -EINVAL, -ENOMEM, or the errno of open()/read().
+ *
+ * Thread safety: a loaded model is immutable; qaccel_model_layer_job(),
+ * the info functions and qaccel_model_dequantize() may run concurrently;
+ * qaccel_model_run() calls on one model serialize on an internal lock.
+ */
+
+#define QACCEL_MODEL_VERSION_MAJOR	1
+#define QACCEL_MODEL_VERSION_MINOR	0
+#define QACCEL_MODEL_MAX_LAYERS		64
+#define QACCEL_MODEL_INFO_MAX		1024		/* bytes of the info text, with its NUL */
+#define QACCEL_MODEL_MAX_FILE		(1ull << 31)
+
+/**
+ * struct qaccel_model_layer_desc - one layer to write; zero-initialise it
+ * @in_features: K (must equal the previous layer's @out_features).
+ * @out_features: N.
+ * @weight: float weights [out_features][in_features], quantized per output
+ *	channel (symmetric s8, scale amax / 127.5, as qaccel_pack_weights()).
+ * @bias: optional float bias [out_features].
+ * @out_type: %QACCEL_DTYPE_U8 or %QACCEL_DTYPE_S8; the last layer may use
+ *	%QACCEL_DTYPE_S32 (raw accumulators, with %QACCEL_ACT_NONE).
+ * @out_scale: output scale (8-bit outputs), > 0.
+ * @out_zero_point: output zero point (8-bit outputs).
+ * @activation: &enum qaccel_activation, fused through the clamp bounds.
+ * @out_min: calibrated lower bound of the output (informational, stored).
+ * @out_max: calibrated upper bound of the output (informational, stored).
+ * @reserved: must be zero.
+ */
+struct qaccel_model_layer_desc {
+	uint32_t in_features, out_features;
+	const float *weight;
+	const float *bias;
+	enum qaccel_dtype out_type;
+	float out_scale;
+	int32_t out_zero_point;
+	enum qaccel_activation activation;
+	float out_min, out_max;
+	uint32_t reserved[8];
+};
+
+/**
+ * struct qaccel_model_desc - a network to write; zero-initialise it
+ * @layer_count: 1 to %QACCEL_MODEL_MAX_LAYERS.
+ * @layers: the layers, input first.
+ * @in_type: %QACCEL_DTYPE_U8 or %QACCEL_DTYPE_S8, the model input's type.
+ * @in_scale: the model input's scale, > 0.
+ * @in_zero_point: the model input's zero point.
+ * @info: optional NUL-terminated text stored in the file (provenance:
+ *	source model, observer, calibration set), shorter than
+ *	%QACCEL_MODEL_INFO_MAX and without control characters other than
+ *	newline and tab.
+ * @reserved: must be zero.
+ */
+struct qaccel_model_desc {
+	uint32_t layer_count;
+	const struct qaccel_model_layer_desc *layers;
+	enum qaccel_dtype in_type;
+	float in_scale;
+	int32_t in_zero_point;
+	const char *info;
+	uint32_t reserved[8];
+};
+
+/**
+ * qaccel_model_serialize() - quantize, pack and encode a model in memory
+ * @desc: the network
+ * @data: out, the file image, allocated with malloc() (release it with
+ *	free())
+ * @size: out, its size in bytes
+ *
+ * Return: 0; -EINVAL for an inconsistent description (chained sizes that
+ * do not match, bad types, scales, zero points, NaN weights, reserved
+ * fields); -ERANGE for an unrepresentable requantization multiplier;
+ * -EFBIG; -ENOMEM. Outputs are set only on success.
+ */
+QACCEL_API int qaccel_model_serialize(const struct qaccel_model_desc *desc, void **data,
+				      size_t *size);
+
+/**
+ * qaccel_model_save() - qaccel_model_serialize() into a file
+ * @desc: the network
+ * @path: file to create or replace; written to a temporary file in the
+ *	same directory first and renamed, so readers never see half a file
+ *
+ * Return: 0, the errors of qaccel_model_serialize(), or the negative errno
+ * of the file operations.
+ */
+QACCEL_API int qaccel_model_save(const struct qaccel_model_desc *desc, const char *path);
+
+/**
+ * struct qaccel_model - a model loaded into a context (opaque)
+ */
+struct qaccel_model;
+
+/**
+ * struct qaccel_model_load_opts - loading options; zero-initialise it
+ * @flags: must be 0.
+ * @errbuf: optional buffer receiving a one-line explanation of a failure
+ *	(NUL-terminated, truncated to @errbuf_size).
+ * @errbuf_size: size of @errbuf.
+ * @reserved: must be zero.
+ */
+struct qaccel_model_load_opts {
+	unsigned int flags;
+	char *errbuf;
+	size_t errbuf_size;
+	uint64_t reserved[4];
+};
+
+/**
+ * qaccel_model_load() - read, verify and load a model file
+ * @ctx: the context whose jobs will run the model
+ * @path: the file
+ * @opts: options, or NULL
+ * @model: out, set only on success
+ *
+ * Verifies the magic, the version, the size, the CRC-32 and every field
+ * (sizes chain, offsets inside the file, types, zero points, clamp bounds,
+ * scales, requantization arrays) before anything is allocated, then copies
+ * each layer's packed block into a read-only buffer of @ctx.
+ *
+ * Return: 0 or a negative errno (see the list above).
+ */
+QACCEL_API int qaccel_model_load(struct qaccel_ctx *ctx, const char *path,
+				 const struct qaccel_model_load_opts *opts,
+				 struct qaccel_model **model);
+
+/**
+ * qaccel_model_load_mem() - qaccel_model_load() from a file image in memory
+ * @ctx: context
+ * @data: the image (not referenced after the call)
+ * @size: its size
+ * @opts: options, or NULL
+ * @model: out
+ *
+ * Return: as qaccel_model_load().
+ */
+QACCEL_API int qaccel_model_load_mem(struct qaccel_ctx *ctx, const void *data, size_t size,
+				     const struct qaccel_model_load_opts *opts,
+				     struct qaccel_model **model);
+
+/**
+ * qaccel_model_destroy() - free a model and its buffers (NULL is accepted)
+ *
+ * No job of the model may be in flight.
+ */
+QACCEL_API void qaccel_model_destroy(struct qaccel_model *model);
+
+/**
+ * struct qaccel_model_info - a loaded model as a whole
+ * @version_major: format version of the file.
+ * @version_minor: format version of the file.
+ * @layer_count: number of layers.
+ * @in_features: input elements per row.
+ * @out_features: output elements per row.
+ * @in_type: input type (u8 or s8).
+ * @out_type: output type of the last layer (u8, s8 or s32).
+ * @in_scale: input scale.
+ * @in_zero_point: input zero point.
+ * @crc32: the file's CRC-32.
+ * @file_size: bytes of the file.
+ * @packed_bytes: bytes of packed weights and arrays over all layers.
+ * @info: the provenance text (NUL-terminated, may be empty).
+ * @reserved: zero.
+ */
+struct qaccel_model_info {
+	uint32_t version_major, version_minor;
+	uint32_t layer_count;
+	uint32_t in_features, out_features;
+	enum qaccel_dtype in_type, out_type;
+	float in_scale;
+	int32_t in_zero_point;
+	uint32_t crc32;
+	uint64_t file_size;
+	uint64_t packed_bytes;
+	char info[QACCEL_MODEL_INFO_MAX];
+	uint32_t reserved[8];
+};
+
+/**
+ * struct qaccel_model_layer_info - one layer of a loaded model
+ * @in_features: K.
+ * @out_features: N.
+ * @in_type: input type.
+ * @out_type: output type.
+ * @in_scale: input scale.
+ * @in_zero_point: input zero point.
+ * @out_scale: output scale (0 for s32 outputs).
+ * @out_zero_point: output zero point.
+ * @activation: the fused activation.
+ * @act_min: lowest output value (the engine's clamp).
+ * @act_max: highest output value.
+ * @out_min: calibrated output range as stored (informational).
+ * @out_max: calibrated output range as stored (informational).
+ * @w_scales: out_features per-channel weight scales, owned by the model.
+ * @packed_size: bytes of the layer's packed block.
+ * @reserved: zero.
+ */
+struct qaccel_model_layer_info {
+	uint32_t in_features, out_features;
+	enum qaccel_dtype in_type, out_type;
+	float in_scale;
+	int32_t in_zero_point;
+	float out_scale;
+	int32_t out_zero_point;
+	enum qaccel_activation activation;
+	int32_t act_min, act_max;
+	float out_min, out_max;
+	const float *w_scales;
+	uint64_t packed_size;
+	uint32_t reserved[8];
+};
+
+/**
+ * qaccel_model_info() - describe a loaded model
+ * Return: 0 or -EINVAL.
+ */
+QACCEL_API int qaccel_model_info(const struct qaccel_model *model,
+				 struct qaccel_model_info *info);
+
+/**
+ * qaccel_model_layer_info() - describe one layer
+ * @model: the model
+ * @layer: 0 to layer_count - 1
+ * @info: out
+ * Return: 0 or -EINVAL.
+ */
+QACCEL_API int qaccel_model_layer_info(const struct qaccel_model *model, unsigned int layer,
+				       struct qaccel_model_layer_info *info);
+
+/**
+ * qaccel_model_layer_job() - fill a GEMM job applying one layer to M rows
+ * @model: the model
+ * @layer: which layer
+ * @in: buffer with M contiguous rows of in_features elements of the
+ *	layer's input type
+ * @in_offset: byte offset in @in
+ * @m: rows, >= 1
+ * @out: buffer receiving M contiguous rows of out_features elements
+ * @out_offset: byte offset in @out
+ * @job: out, ready for qaccel_submit() (user_data 0)
+ *
+ * Jobs of one context run in submission order, so the jobs of all layers
+ * of a batch (each reading the previous one's output buffer) can be
+ * submitted together.
+ *
+ * Return: 0 or -EINVAL.
+ */
+QACCEL_API int qaccel_model_layer_job(const struct qaccel_model *model, unsigned int layer,
+				      struct qaccel_buffer *in, uint64_t in_offset, uint32_t m,
+				      struct qaccel_buffer *out, uint64_t out_offset,
+				      struct qaccel_gemm_job *job);
+
+/**
+ * qaccel_model_run() - run the whole model on M rows and wait
+ * @model: the model
+ * @input: M rows of in_features elements of the input type
+ * @m: rows, >= 1
+ * @output: receives M rows of out_features elements of the output type
+ *	(1 byte each for u8/s8, 4 for s32)
+ *
+ * Copies the rows in blocks through internal buffers and runs each block's
+ * layer jobs as one batch (qaccel_run()).
+ *
+ * Return: 0, -EINVAL, -ENOMEM, or a job error.
+ */
+QACCEL_API int qaccel_model_run(struct qaccel_model *model, const void *input, uint32_t m,
+				void *output);
+
+/**
+ * qaccel_model_dequantize() - real values of the model's output
+ * @model: the model
+ * @output: M rows as written by the last layer
+ * @m: rows
+ * @y: out, M * out_features floats: (q - out_zp) * out_scale for 8-bit
+ *	outputs, acc * in_scale * w_scale[n] for s32 outputs
+ *
+ * Return: 0 or -EINVAL.
+ */
+QACCEL_API int qaccel_model_dequantize(const struct qaccel_model *model, const void *output,
+				       uint32_t m, float *y);
 
 #ifdef __cplusplus
 }

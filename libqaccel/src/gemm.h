@@ -73,6 +73,16 @@ static inline int32_t qa_rowsum(const uint8_t *a, uint32_t k, bool sgn)
 	return (int32_t)(uint32_t)(uint64_t)s;
 }
 
+/* The last, partial group of 4 at p (k - kfull bytes, zero padded). */
+static inline uint32_t qa_tail4_at(const uint8_t *p, const struct qa_gemm_args *ga)
+{
+	uint8_t t[4] = { 0, 0, 0, 0 };
+
+	memcpy(t, p, ga->g.k - ga->kfull);
+	return (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 |
+	       (uint32_t)t[3] << 24;
+}
+
 /* The last, partial group of 4 of a row (zero padded), as a dword. */
 static inline uint32_t qa_tail4(const uint8_t *a_row, const struct qa_gemm_args *ga)
 {

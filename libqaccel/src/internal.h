@@ -109,6 +109,16 @@ static inline int32_t qa_quant1(float x, float scale, float zp, float qmin, floa
 #include <pthread.h>
 #include <stdatomic.h>
 
+/* A spin-wait hint for the CPU. */
+static inline void qa_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("pause");
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
+
 struct qaccel_buffer {
 	struct qaccel_ctx *ctx;
 	void *ptr;
@@ -132,6 +142,7 @@ struct qa_pool {
 	bool stop;
 	struct qa_job *head, *tail;	/* queued, not started */
 	struct qa_job *cur;		/* the job whose tiles are being handed out */
+	atomic_uint gen;		/* bumped when work appears (idle workers poll it) */
 	unsigned int outstanding;	/* queued or running */
 	unsigned int inflight;		/* async jobs submitted, not reaped */
 	struct qaccel_completion *cq;	/* QACCEL_QUEUE_DEPTH entries */

@@ -11,6 +11,7 @@
  *
  * Copyright (c) 2026 The qaccel authors
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -154,16 +155,22 @@ static uint32_t qa_div_up(uint32_t a, uint32_t b)
 static void qa_plan(struct qa_job *j, unsigned int threads)
 {
 	const struct qa1e_gemm *g = &j->ga.g;
-	uint32_t panels = qa1e_n16(g->n) / 16u, nr = j->kern->nr, want, per;
+	uint32_t panels = qa1e_n16(g->n) / 16u, nr = j->kern->nr, mr = j->kern->mr;
+	uint32_t want, parts, per;
 	uint64_t work = (uint64_t)g->m * g->n * g->k;
 
-	j->mt = g->m <= 32 ? g->m : 48;
+	/* rows: at most 48 per tile, tiles of equal height in micro tiles */
+	j->tiles_m = qa_div_up(g->m, 48);
+	j->mt = qa_div_up(qa_div_up(g->m, j->tiles_m), mr) * mr;
+	if (j->mt > g->m)
+		j->mt = g->m;
 	j->tiles_m = qa_div_up(g->m, j->mt);
 	want = work < (1u << 17) || threads <= 1 ? 1 : threads * 4u;
 	if (j->tiles_m >= want) {
 		j->pt = panels;
 	} else {
-		per = qa_div_up(panels, qa_div_up(want, j->tiles_m));
+		parts = qa_div_up(want, j->tiles_m);
+		per = qa_div_up(panels, parts);
 		per = qa_div_up(per, nr) * nr;
 		j->pt = per < panels ? per : panels;
 	}
@@ -213,9 +220,42 @@ static void qa_job_complete(struct qa_pool *pool, struct qa_job *j)
 		pthread_cond_broadcast(&pool->work);
 }
 
+/*
+ * Before sleeping, an idle worker polls for new work for a short while
+ * (yielding the CPU between polls): waking a sleeping thread costs tens of
+ * microseconds, as much as a small GEMM, and jobs often come back to back.
+ */
+#define QA_SPIN_NS 200000
+
+static uint64_t qa_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Called without the lock: is there (probably) something to do? */
+static bool qa_spin_for_work(struct qa_pool *pool, unsigned int gen)
+{
+	uint64_t end = qa_now_ns() + QA_SPIN_NS;
+
+	do {
+		int i;
+
+		if (atomic_load_explicit(&pool->gen, memory_order_acquire) != gen)
+			return true;
+		for (i = 0; i < 64; i++)
+			qa_cpu_relax();
+		sched_yield();
+	} while (qa_now_ns() < end);
+	return false;
+}
+
 static void *qa_worker(void *arg)
 {
 	struct qa_pool *pool = arg;
+	bool spun = false;
 
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
@@ -228,16 +268,29 @@ static void *qa_worker(void *arg)
 			pool->head = pool->head->next;
 			if (!pool->head)
 				pool->tail = NULL;
-			if (pool->cur->ntiles > 1)
+			if (pool->cur->ntiles > 1) {
+				atomic_fetch_add_explicit(&pool->gen, 1, memory_order_release);
 				pthread_cond_broadcast(&pool->work);
+			}
 		}
 		j = pool->cur;
 		if (!j || atomic_load(&j->next_tile) >= j->ntiles) {
+			unsigned int gen = atomic_load(&pool->gen);
+
 			if (pool->stop && !pool->head && !pool->cur)
 				break;
+			if (!spun && !pool->stop) {
+				pthread_mutex_unlock(&pool->lock);
+				spun = true;
+				qa_spin_for_work(pool, gen);
+				pthread_mutex_lock(&pool->lock);
+				continue;
+			}
 			pthread_cond_wait(&pool->work, &pool->lock);
+			spun = false;
 			continue;
 		}
+		spun = false;
 		j->workers++;
 		pthread_mutex_unlock(&pool->lock);
 
@@ -271,6 +324,7 @@ int qa_pool_create(struct qaccel_ctx *ctx)
 	if (!pool->cq || !pool->threads)
 		goto fail_mem;
 	pthread_mutex_init(&pool->lock, NULL);
+	atomic_init(&pool->gen, 0);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&pool->work, NULL);
@@ -470,6 +524,7 @@ static int qa_submit(struct qaccel_ctx *ctx, const struct qaccel_gemm_job *jobs,
 	pool->outstanding += count;
 	if (!sync)
 		pool->inflight += count;
+	atomic_fetch_add_explicit(&pool->gen, 1, memory_order_release);
 	pthread_cond_signal(&pool->work);
 	pthread_mutex_unlock(&pool->lock);
 	free(js);

@@ -262,8 +262,7 @@ static ALWAYS_INLINE void a5_finish(const struct qa_gemm_args *ga, const struct 
 #define A5_DECL(r)							\
 	__m512i c##r##0 = _mm512_setzero_si512();			\
 	__m512i c##r##1 = _mm512_setzero_si512();			\
-	__m512i c##r##2 = _mm512_setzero_si512();			\
-	const uint8_t *a##r = a + (r < mr ? r : 0) * lda;
+	__m512i c##r##2 = _mm512_setzero_si512();
 /*
  * VPDPBUSD through a one-instruction asm: GCC 12 keeps the intrinsic's
  * accumulators in spill slots inside the loop; the asm, which updates its
@@ -271,6 +270,8 @@ static ALWAYS_INLINE void a5_finish(const struct qa_gemm_args *ga, const struct 
  */
 #define A5_DPBUSD(acc, u, s)						\
 	__asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s))
+/* Row r of A at the current k: two moving bases, rows 0-3 and 4-7. */
+#define A5_ROW(r) ((r) < 4 ? alo + ((r) & 3) * lda : ahi + ((r) & 3) * lda)
 #define A5_DP(acc, av, wv)						\
 	do {								\
 		if (sgn)						\
@@ -280,7 +281,7 @@ static ALWAYS_INLINE void a5_finish(const struct qa_gemm_args *ga, const struct 
 	} while (0)
 #define A5_STEP(r)							\
 	if (r < mr) {							\
-		__m512i av = _mm512_set1_epi32(qa_ld32(a##r + off));	\
+		__m512i av = _mm512_set1_epi32(qa_ld32(A5_ROW(r)));	\
 		A5_DP(c##r##0, av, w0);					\
 		if (np > 1)						\
 			A5_DP(c##r##1, av, w1);				\
@@ -289,7 +290,7 @@ static ALWAYS_INLINE void a5_finish(const struct qa_gemm_args *ga, const struct 
 	}
 #define A5_TAIL(r)							\
 	if (r < mr) {							\
-		__m512i av = _mm512_set1_epi32((int32_t)qa_tail4(a##r, ga)); \
+		__m512i av = _mm512_set1_epi32((int32_t)qa_tail4_at(A5_ROW(r), ga)); \
 		A5_DP(c##r##0, av, w0);					\
 		if (np > 1)						\
 			A5_DP(c##r##1, av, w1);				\
@@ -334,15 +335,17 @@ static ALWAYS_INLINE void a5_micro(const struct qa_gemm_args *ga, const int mr, 
 	const uint64_t ps = ga->pstride;
 	const uint32_t kf = ga->kfull;
 	__m512i w0, w1 = _mm512_setzero_si512(), w2 = _mm512_setzero_si512();
-	uint32_t off;
+
+	const uint8_t *alo = a, *ahi = a + (mr > 4 ? 4 * lda : 0);
+	const uint8_t *wend = w + (uint64_t)kf * 16u;
 
 	A5_ROWS(A5_DECL)
-	for (off = 0; off < kf; off += 4) {
-		a5_load_w(w, ps, (uint64_t)off * 16u, np, sgn, &w0, &w1, &w2);
+	for (; w < wend; w += 64, alo += 4, ahi += 4) {
+		a5_load_w(w, ps, 0, np, sgn, &w0, &w1, &w2);
 		A5_ROWS(A5_STEP)
 	}
 	if (kf < g->k) {
-		a5_load_w(w, ps, (uint64_t)kf * 16u, np, sgn, &w0, &w1, &w2);
+		a5_load_w(w, ps, 0, np, sgn, &w0, &w1, &w2);
 		A5_ROWS(A5_TAIL)
 	}
 	A5_ROWS(A5_OUT)

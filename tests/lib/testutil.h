@@ -9,6 +9,7 @@
 #define QACCEL_TESTS_UTIL_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 

@@ -13,6 +13,7 @@
 #include <linux/platform_device.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
+#include <drm/gpu_scheduler.h>
 
 #include "qaccel_conftest.h"
 
@@ -20,12 +21,12 @@
 #include <drm/drm_accel.h>
 
 /* A compute accelerator node: /dev/accel/accelN. */
-#define QACCEL_DRIVER_FEATURES	(DRIVER_COMPUTE_ACCEL | DRIVER_GEM)
+#define QACCEL_DRIVER_FEATURES	(DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ)
 #define QACCEL_DRM_FOPS		DRM_ACCEL_FOPS
 #define QACCEL_NODE_KIND	"accel"
 #else
 /* No accel core: a render node, /dev/dri/renderDN. */
-#define QACCEL_DRIVER_FEATURES	(DRIVER_RENDER | DRIVER_GEM)
+#define QACCEL_DRIVER_FEATURES	(DRIVER_RENDER | DRIVER_GEM | DRIVER_SYNCOBJ)
 #define QACCEL_DRM_FOPS		DRM_GEM_FOPS
 #define QACCEL_NODE_KIND	"render"
 #endif
@@ -75,5 +76,112 @@
 	!defined(QACCEL_HAVE_DRM_SCHED_START_ONE_ARG)
 #error "unknown form of drm_sched_start()"
 #endif
+
+/* The lowest scheduler priority, for DRM_QACCEL_PRIORITY_LOW queues. */
+#ifdef QACCEL_HAVE_DRM_SCHED_PRIORITY_LOW
+#define QACCEL_SCHED_PRIORITY_LOW	DRM_SCHED_PRIORITY_LOW
+#else
+#define QACCEL_SCHED_PRIORITY_LOW	DRM_SCHED_PRIORITY_MIN
+#endif
+
+/* What a timeout handler returns when it handled the timeout. */
+#if defined(QACCEL_HAVE_DRM_GPU_SCHED_STAT_NOMINAL)
+#define QACCEL_SCHED_STAT_OK		DRM_GPU_SCHED_STAT_NOMINAL
+#elif defined(QACCEL_HAVE_DRM_GPU_SCHED_STAT_RESET)
+#define QACCEL_SCHED_STAT_OK		DRM_GPU_SCHED_STAT_RESET
+#else
+#error "unknown enum drm_gpu_sched_stat"
+#endif
+
+/*
+ * QACCEL_SCHED_HAS_CREDITS: the scheduler counts job credits (one per
+ * descriptor here) against its limit; without, it counts whole jobs.
+ */
+#if defined(QACCEL_HAVE_DRM_SCHED_JOB_INIT_CLIENT_ID) || \
+	defined(QACCEL_HAVE_DRM_SCHED_JOB_INIT_CREDITS)
+#define QACCEL_SCHED_HAS_CREDITS	1
+#else
+#define QACCEL_SCHED_HAS_CREDITS	0
+#endif
+
+/**
+ * qaccel_compat_sched_init - initialise a scheduler, whatever the kernel's
+ *	form of drm_sched_init()
+ * @sched: the scheduler
+ * @ops: its backend operations
+ * @credits: how many credits (or jobs) may be on the hardware at once
+ * @timeout: job timeout in jiffies
+ * @name: its name, which must outlive it
+ * @dev: the device, for messages
+ *
+ * One run queue per priority, the scheduler's own workqueues.
+ *
+ * Return: 0 or a negative errno.
+ */
+static inline int qaccel_compat_sched_init(struct drm_gpu_scheduler *sched,
+					   const struct drm_sched_backend_ops *ops,
+					   u32 credits, long timeout, const char *name,
+					   struct device *dev)
+{
+#if defined(QACCEL_HAVE_DRM_SCHED_INIT_ARGS)
+	const struct drm_sched_init_args args = {
+		.ops = ops,
+#ifdef QACCEL_HAVE_DRM_SCHED_INIT_ARGS_NUM_RQS
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+#endif
+		.credit_limit = credits,
+		.timeout = timeout,
+		.name = name,
+		.dev = dev,
+	};
+
+	return drm_sched_init(sched, &args);
+#elif defined(QACCEL_HAVE_DRM_SCHED_INIT_SUBMIT_WQ)
+	return drm_sched_init(sched, ops, NULL, DRM_SCHED_PRIORITY_COUNT, credits, 0,
+			      timeout, NULL, NULL, name, dev);
+#else
+	return drm_sched_init(sched, ops, credits, 0, timeout, NULL, NULL, name, dev);
+#endif
+}
+
+/**
+ * qaccel_sched_job_init - initialise a scheduler job
+ * @job: the job
+ * @entity: the entity it goes to
+ * @credits: its size in credits (ignored by kernels that count jobs)
+ * @owner: its owner, for the scheduler's bookkeeping
+ * @client_id: the submitting client (ignored where unsupported)
+ *
+ * Return: 0 or a negative errno.
+ */
+static inline int qaccel_sched_job_init(struct drm_sched_job *job,
+					struct drm_sched_entity *entity, u32 credits,
+					void *owner, u64 client_id)
+{
+#if defined(QACCEL_HAVE_DRM_SCHED_JOB_INIT_CLIENT_ID)
+	return drm_sched_job_init(job, entity, credits, owner, client_id);
+#elif defined(QACCEL_HAVE_DRM_SCHED_JOB_INIT_CREDITS)
+	return drm_sched_job_init(job, entity, credits, owner);
+#else
+	return drm_sched_job_init(job, entity, owner);
+#endif
+}
+
+/**
+ * qaccel_compat_sched_start - restart a scheduler stopped for a reset
+ * @sched: the scheduler
+ *
+ * Jobs whose hardware fence is signalled complete with its error.
+ */
+static inline void qaccel_compat_sched_start(struct drm_gpu_scheduler *sched)
+{
+#if defined(QACCEL_HAVE_DRM_SCHED_START_ERRNO)
+	drm_sched_start(sched, 0);
+#elif defined(QACCEL_HAVE_DRM_SCHED_START_FULL_RECOVERY)
+	drm_sched_start(sched, true);
+#else
+	drm_sched_start(sched);
+#endif
+}
 
 #endif /* _QACCEL_COMPAT_H_ */

@@ -17,12 +17,15 @@
 #include <linux/iopoll.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
+#include <linux/pm_runtime.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
 #include "qaccel_compat.h"
 #include "qaccel_device.h"
 #include "qaccel_limits.h"
+#include "qaccel_ring.h"
+#include "qaccel_sched.h"
 
 /* How long a soft reset may take before the engine is declared dead. */
 #define QACCEL_RESET_TIMEOUT_US	100000
@@ -36,7 +39,8 @@
  * @qdev: the device
  *
  * Masks and acknowledges every interrupt, resets the engine and waits for
- * STATUS_RESET_DONE. The engine is disabled afterwards. May sleep.
+ * STATUS_RESET_DONE: from then on the engine touches no memory. The engine
+ * is disabled afterwards. May sleep.
  *
  * Return: 0, or -ETIMEDOUT when the engine does not come out of reset.
  */
@@ -65,7 +69,9 @@ int qaccel_device_reset(struct qaccel_device *qdev)
  * @irq: interrupt number (unused)
  * @data: the &struct qaccel_device
  *
- * Acknowledges the unmasked interrupts the engine raised.
+ * Acknowledges the unmasked interrupts the engine raised, then signals the
+ * fences of completed jobs; a fault goes to the scheduler's timeout handler.
+ * Hard interrupt context.
  *
  * Return: IRQ_HANDLED, or IRQ_NONE when the interrupt was not this engine's.
  */
@@ -74,12 +80,17 @@ irqreturn_t qaccel_device_irq(int irq, void *data)
 	struct qaccel_device *qdev = data;
 	u32 pending;
 
+	/* A shared line may fire while the engine is stopped or powered down. */
+	if (!READ_ONCE(qdev->ring.running))
+		return IRQ_NONE;
+
 	pending = qaccel_reg_read(qdev, QA1_REG_IRQ_STATUS) &
 		  qaccel_reg_read(qdev, QA1_REG_IRQ_MASK);
 	if (!pending)
 		return IRQ_NONE;
 
 	qaccel_reg_write(qdev, QA1_REG_IRQ_CLEAR, pending);
+	qaccel_ring_irq(qdev, pending);
 
 	return IRQ_HANDLED;
 }
@@ -93,6 +104,58 @@ irqreturn_t qaccel_device_irq(int irq, void *data)
 void qaccel_device_emu_irq(void *data)
 {
 	qaccel_device_irq(0, data);
+}
+
+/**
+ * qaccel_device_sync_irq - wait for a running interrupt handler
+ * @qdev: the device, whose interrupts are masked
+ */
+void qaccel_device_sync_irq(struct qaccel_device *qdev)
+{
+	if (qdev->emu)
+		qaccel_emu_sync_irq(qdev->emu);
+	else if (qdev->irq > 0)
+		synchronize_irq(qdev->irq);
+}
+
+/**
+ * qaccel_device_tlb_flush_stale - invalidate the engine's TLB if needed
+ * @qdev: the device, powered
+ *
+ * Called before a job is handed to the engine: page-table entries removed
+ * since the last invalidation must not be used from the engine's cache.
+ * Any context.
+ */
+void qaccel_device_tlb_flush_stale(struct qaccel_device *qdev)
+{
+	if (!atomic_xchg(&qdev->tlb_stale, 0))
+		return;
+	qaccel_reg_write(qdev, QA1_REG_MMU_INVALIDATE, 1);
+	/* A read after the write: the invalidation is complete. */
+	qaccel_reg_read(qdev, QA1_REG_STATUS);
+}
+
+/**
+ * qaccel_device_tlb_invalidate - page-table entries were removed
+ * @qdev: the device
+ *
+ * Invalidates the engine's TLB now when it is running, and in any case
+ * before the next job reaches it (a stopped engine is reset before it runs
+ * again, which drops its TLB too).
+ */
+void qaccel_device_tlb_invalidate(struct qaccel_device *qdev)
+{
+	unsigned long flags;
+	int idx;
+
+	atomic_set(&qdev->tlb_stale, 1);
+	if (!drm_dev_enter(&qdev->drm, &idx))
+		return;
+	spin_lock_irqsave(&qdev->ring.lock, flags);
+	if (qdev->ring.running)
+		qaccel_device_tlb_flush_stale(qdev);
+	spin_unlock_irqrestore(&qdev->ring.lock, flags);
+	drm_dev_exit(idx);
 }
 
 static int qaccel_device_identify(struct qaccel_device *qdev)
@@ -145,15 +208,20 @@ static int qaccel_device_identify(struct qaccel_device *qdev)
 
 /**
  * qaccel_device_init - bring up an engine and register its DRM device
- * @qdev: the device, with its register window and interrupt set up
+ * @qdev: the device, with its register window and interrupt set up, and the
+ *	bus device's driver data pointing at it
  *
- * Return: 0 or a negative errno; on error nothing is registered and the
- * device-managed resources are released by the caller's unbind.
+ * Return: 0 or a negative errno; on error nothing is registered, the engine
+ * is left reset and the device-managed resources are released by the
+ * caller's unbind.
  */
 int qaccel_device_init(struct qaccel_device *qdev)
 {
 	struct device *dev = qdev->drm.dev;
 	int ret;
+
+	init_waitqueue_head(&qdev->jobs_wq);
+	init_waitqueue_head(&qdev->queue_wq);
 
 	ret = qaccel_device_identify(qdev);
 	if (ret)
@@ -164,6 +232,14 @@ int qaccel_device_init(struct qaccel_device *qdev)
 		dev_err(dev, "no usable DMA addressing: %d\n", ret);
 		return ret;
 	}
+
+	ret = qaccel_ring_init(qdev);
+	if (ret)
+		return ret;
+
+	ret = qaccel_sched_init(qdev);
+	if (ret)
+		return ret;
 
 	ret = qaccel_device_reset(qdev);
 	if (ret)
@@ -178,9 +254,22 @@ int qaccel_device_init(struct qaccel_device *qdev)
 		}
 	}
 
+	qaccel_ring_hw_start(qdev);
+
+	ret = qaccel_pm_init(qdev);
+	if (ret)
+		goto err_stop_engine;
+
+	ret = qaccel_sysfs_init(qdev);
+	if (ret)
+		goto err_put_pm;
+
 	ret = drm_dev_register(&qdev->drm, 0);
 	if (ret)
-		return ret;
+		goto err_put_pm;
+
+	qaccel_debugfs_register(qdev);
+	qaccel_pm_allow_suspend(qdev);
 
 	drm_info(&qdev->drm, "QA1 %u.%u.%u%s, caps %#x, %s node\n",
 		 QA1_VERSION_MAJOR(qdev->hw.version),
@@ -190,18 +279,30 @@ int qaccel_device_init(struct qaccel_device *qdev)
 		 qdev->hw.caps, QACCEL_NODE_KIND);
 
 	return 0;
+
+err_put_pm:
+	pm_runtime_put_noidle(dev);
+err_stop_engine:
+	qaccel_ring_hw_stop(qdev);
+	qaccel_device_reset(qdev);
+	return ret;
 }
 
 /**
- * qaccel_device_fini - unregister the DRM device and quiesce the engine
+ * qaccel_device_fini - unregister the DRM device and stop the engine
  * @qdev: the device
  *
- * Open files stay valid but their ioctls fail with -ENODEV from now on; the
- * structure is freed with its last reference.
+ * Open files stay valid but their ioctls fail with -ENODEV from now on; jobs
+ * still on the engine get a bounded time to complete, then fail with
+ * -ENODEV. The structure is freed with its last reference.
  */
 void qaccel_device_fini(struct qaccel_device *qdev)
 {
+	struct device *dev = qdev->drm.dev;
+
+	qaccel_debugfs_unregister(qdev);
 	drm_dev_unplug(&qdev->drm);
-	qaccel_reg_write(qdev, QA1_REG_IRQ_MASK, 0);
-	qaccel_reg_write(qdev, QA1_REG_CONTROL, QA1_CONTROL_RESET);
+	pm_runtime_get_sync(dev);
+	qaccel_sched_quiesce(qdev);
+	pm_runtime_put_noidle(dev);
 }

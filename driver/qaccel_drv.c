@@ -17,14 +17,19 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_prime.h>
 #include <drm/drm_print.h>
 #include <drm/qaccel_accel.h>
 
 #include "qaccel_compat.h"
 #include "qaccel_device.h"
 #include "qaccel_drv.h"
+#include "qaccel_gem.h"
 #include "qaccel_ioctl.h"
+#include "qaccel_job.h"
 #include "qaccel_limits.h"
+#include "qaccel_queue.h"
+#include "qaccel_vm.h"
 
 static unsigned int emulated;
 module_param(emulated, uint, 0444);
@@ -35,6 +40,7 @@ static int qaccel_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct qaccel_device *qdev = to_qaccel_device(drm);
 	struct qaccel_file *qfile;
+	int ret;
 
 	qfile = kzalloc(sizeof(*qfile), GFP_KERNEL);
 	if (!qfile)
@@ -42,27 +48,62 @@ static int qaccel_open(struct drm_device *drm, struct drm_file *file)
 
 	qfile->qdev = qdev;
 	qfile->client_id = atomic64_inc_return(&qdev->next_client_id);
+
+	qfile->vm = qaccel_vm_create(qdev);
+	if (IS_ERR(qfile->vm)) {
+		ret = PTR_ERR(qfile->vm);
+		goto err_free_file;
+	}
+
+	ret = qaccel_queues_init(qfile);
+	if (ret)
+		goto err_put_vm;
+
 	file->driver_priv = qfile;
 	drm_dbg(drm, "client %llu opened\n", qfile->client_id);
 
 	return 0;
+
+err_put_vm:
+	qaccel_vm_put(qfile->vm);
+err_free_file:
+	kfree(qfile);
+	return ret;
 }
 
+/*
+ * The file's handles are closed by now (their mappings dropped); jobs still
+ * on the engine keep the address space and their BOs alive.
+ */
 static void qaccel_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct qaccel_file *qfile = to_qaccel_file(file);
 
 	drm_dbg(drm, "client %llu closed\n", qfile->client_id);
+	qaccel_queues_fini(qfile);
+	qaccel_vm_put(qfile->vm);
 	kfree(qfile);
 }
 
 static const struct drm_ioctl_desc qaccel_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(QACCEL_GET_PARAM, qaccel_ioctl_get_param, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(QACCEL_BO_CREATE, qaccel_ioctl_bo_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(QACCEL_BO_INFO, qaccel_ioctl_bo_info, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(QACCEL_BO_WAIT, qaccel_ioctl_bo_wait, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(QACCEL_QUEUE_CREATE, qaccel_ioctl_queue_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(QACCEL_QUEUE_DESTROY, qaccel_ioctl_queue_destroy, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(QACCEL_SUBMIT, qaccel_ioctl_submit, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(QACCEL_JOB_WAIT, qaccel_ioctl_job_wait, DRM_RENDER_ALLOW),
 };
 
 static const struct file_operations qaccel_fops = {
 	.owner = THIS_MODULE,
 	QACCEL_DRM_FOPS,
+#ifdef QACCEL_HAVE_DRM_SHOW_FDINFO
+	.show_fdinfo = drm_show_fdinfo,
+#else
+	.show_fdinfo = qaccel_fops_show_fdinfo,
+#endif
 };
 
 static const struct drm_driver qaccel_drm_driver = {
@@ -72,6 +113,16 @@ static const struct drm_driver qaccel_drm_driver = {
 	.ioctls = qaccel_ioctls,
 	.num_ioctls = ARRAY_SIZE(qaccel_ioctls),
 	.fops = &qaccel_fops,
+	.gem_create_object = qaccel_gem_create_object,
+	.gem_prime_import_sg_table = qaccel_gem_prime_import_sg_table,
+#ifdef QACCEL_HAVE_DRM_DRIVER_PRIME_HANDLE_TO_FD
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
+#endif
+	.debugfs_init = qaccel_debugfs_init,
+#ifdef QACCEL_HAVE_DRM_SHOW_FDINFO
+	.show_fdinfo = qaccel_show_fdinfo,
+#endif
 	.name = QACCEL_NAME,
 	.desc = QACCEL_DESC,
 #ifdef QACCEL_HAVE_DRM_DRIVER_DATE
@@ -103,9 +154,13 @@ static int __init qaccel_init(void)
 		return -EINVAL;
 	}
 
-	ret = qaccel_platform_register();
+	ret = qaccel_job_module_init();
 	if (ret)
 		return ret;
+
+	ret = qaccel_platform_register();
+	if (ret)
+		goto err_job_exit;
 
 	ret = qaccel_pci_register();
 	if (ret)
@@ -121,6 +176,8 @@ err_unregister_pci:
 	qaccel_pci_unregister();
 err_unregister_platform:
 	qaccel_platform_unregister();
+err_job_exit:
+	qaccel_job_module_exit();
 	return ret;
 }
 
@@ -129,6 +186,8 @@ static void __exit qaccel_exit(void)
 	qaccel_platform_destroy_emulated();
 	qaccel_pci_unregister();
 	qaccel_platform_unregister();
+	/* Jobs released after their engine went away. */
+	qaccel_job_module_exit();
 }
 
 module_init(qaccel_init);

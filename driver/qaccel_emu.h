@@ -40,6 +40,8 @@ struct qaccel_emu *qaccel_emu_create(struct device *dev,
 				     qaccel_emu_irq_fn irq_handler, void *data);
 u32 qaccel_emu_read(struct qaccel_emu *emu, u32 reg);
 void qaccel_emu_write(struct qaccel_emu *emu, u32 reg, u32 val);
-void qaccel_emu_raise_irq(struct qaccel_emu *emu, u32 bits);
+void qaccel_emu_sync_irq(struct qaccel_emu *emu);
+void qaccel_emu_suspend(struct qaccel_emu *emu);
+void qaccel_emu_resume(struct qaccel_emu *emu);
 
 #endif /* _QACCEL_EMU_H_ */

@@ -36,6 +36,16 @@
 /* Largest number of queues one file may own (queue 0 included). */
 #define QACCEL_MAX_QUEUES	16u
 
+/* Submissions per queue whose status DRM_IOCTL_QACCEL_JOB_WAIT remembers. */
+#define QACCEL_JOB_HISTORY	256u
+
+/* Largest read, write and in-syncobj handle counts of one submission. */
+#define QACCEL_MAX_HANDLES	256u
+
+/* Default and smallest hang timeout (module parameter job_timeout_ms). */
+#define QACCEL_JOB_TIMEOUT_MS		2000u
+#define QACCEL_JOB_TIMEOUT_MIN_MS	10u
+
 /* Largest value of the "emulated" module parameter. */
 #define QACCEL_MAX_EMULATED	8u
 

@@ -104,6 +104,9 @@ int qaccel_ioctl_get_param(struct drm_device *drm, void *data,
 	case DRM_QACCEL_PARAM_MAX_QUEUES:
 		value = QACCEL_MAX_QUEUES;
 		break;
+	case DRM_QACCEL_PARAM_JOB_HISTORY:
+		value = QACCEL_JOB_HISTORY;
+		break;
 	default:
 		return -EINVAL;
 	}

@@ -20,6 +20,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
+#include <linux/pm.h>
 
 #include "qaccel_device.h"
 #include "qaccel_drv.h"
@@ -54,6 +55,7 @@ static int qaccel_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id
 	qdev = qaccel_device_alloc(dev);
 	if (IS_ERR(qdev))
 		return PTR_ERR(qdev);
+	pci_set_drvdata(pdev, qdev);
 
 	qdev->regs = devm_ioremap_resource(dev, &pdev->resource[QACCEL_PCI_BAR_REGS]);
 	if (IS_ERR(qdev->regs))
@@ -67,13 +69,7 @@ static int qaccel_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id
 		return ret;
 	qdev->irq = pci_irq_vector(pdev, 0);
 
-	ret = qaccel_device_init(qdev);
-	if (ret)
-		return ret;
-
-	pci_set_drvdata(pdev, qdev);
-
-	return 0;
+	return qaccel_device_init(qdev);
 }
 
 static void qaccel_pci_remove(struct pci_dev *pdev)
@@ -91,6 +87,7 @@ static struct pci_driver qaccel_pci_driver = {
 	.id_table = qaccel_pci_ids,
 	.probe = qaccel_pci_probe,
 	.remove = qaccel_pci_remove,
+	.driver.pm = pm_ptr(&qaccel_pm_ops),
 };
 
 int qaccel_pci_register(void)

@@ -15,6 +15,7 @@
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/pm.h>
 
 #include "qaccel_compat.h"
 #include "qaccel_device.h"
@@ -41,11 +42,11 @@ static int qaccel_platform_probe(struct platform_device *pdev)
 	const struct platform_device_id *id = platform_get_device_id(pdev);
 	struct device *dev = &pdev->dev;
 	struct qaccel_device *qdev;
-	int ret;
 
 	qdev = qaccel_device_alloc(dev);
 	if (IS_ERR(qdev))
 		return PTR_ERR(qdev);
+	platform_set_drvdata(pdev, qdev);
 
 	if (id && id->driver_data == QACCEL_PLATFORM_EMU) {
 		qdev->emu = qaccel_emu_create(dev, qaccel_device_emu_irq, qdev);
@@ -60,13 +61,7 @@ static int qaccel_platform_probe(struct platform_device *pdev)
 			return qdev->irq;
 	}
 
-	ret = qaccel_device_init(qdev);
-	if (ret)
-		return ret;
-
-	platform_set_drvdata(pdev, qdev);
-
-	return 0;
+	return qaccel_device_init(qdev);
 }
 
 static void qaccel_platform_remove(struct platform_device *pdev)
@@ -93,6 +88,7 @@ static struct platform_driver qaccel_platform_driver = {
 	.driver = {
 		.name = "qaccel",
 		.of_match_table = qaccel_of_match,
+		.pm = pm_ptr(&qaccel_pm_ops),
 	},
 };
 

@@ -269,7 +269,11 @@ struct drm_qaccel_queue_create {
  * @queue_id: in, a queue created by this file; queue 0 cannot be destroyed.
  * @pad: must be zero.
  *
- * Jobs already queued still run to completion.
+ * Jobs already queued still run to completion: the call returns once each
+ * of them has had its dependencies met and been handed to the engine (a
+ * fatal signal cuts the wait short and cancels the jobs still waiting).
+ * Closing the file instead waits a bounded time only, and jobs still
+ * waiting for dependencies then end with -ECANCELED.
  */
 struct drm_qaccel_queue_destroy {
 	__u32 queue_id;
@@ -379,7 +383,8 @@ struct drm_qaccel_job {
  * @read_count: in, number of handles at @read_handles.
  * @write_count: in, number of handles at @write_handles.
  * @in_syncobjs: in, user pointer to @in_syncobj_count __u32 syncobj handles
- *	the jobs wait for before they start.
+ *	the jobs wait for before they start. A handle the file does not have
+ *	fails with -ENOENT, a syncobj that holds no fence yet with -EINVAL.
  * @in_syncobj_count: in, number of handles at @in_syncobjs.
  * @out_syncobj: in, syncobj handle that receives the fence of the last job,
  *	or 0 for none.
@@ -416,13 +421,15 @@ struct drm_qaccel_submit {
  * @flags: in, must be zero.
  * @seqno: in, &drm_qaccel_submit.seqno of the submission; a value the
  *	queue has not handed out yet fails with -EINVAL.
- * @timeout_ns: in, relative timeout in nanoseconds; 0 polls. Fails with
- *	-ETIME when the submission is still running at the deadline.
+ * @timeout_ns: in, relative timeout in nanoseconds; 0 polls, a negative
+ *	value fails with -EINVAL. Fails with -ETIME when the submission is
+ *	still running at the deadline.
  * @status: out, 0 when every job of the submission completed, -ETIMEDOUT
  *	when one hung and the engine was reset, -EIO when one faulted, -ECANCELED
  *	when it never ran (its queue or file went away), or -ENODATA when the
  *	submission is older than the last %DRM_QACCEL_PARAM_JOB_HISTORY ones and
- *	its status is no longer known (it has completed).
+ *	its status is no longer known. Such a submission is waited for like
+ *	any other: -ENODATA is only reported once it has completed.
  * @pad: must be zero.
  *
  * Syncobjs tell that a submission finished, not how; this ioctl tells how.

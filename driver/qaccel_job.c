@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * qaccel: jobs and DRM_IOCTL_QACCEL_SUBMIT.
+ *
+ * A submission is one scheduler job on one queue: its GEMMs become
+ * descriptors that run one after another. Everything is checked before
+ * anything is queued (arguments, every job, every BO, every syncobj): a
+ * rejected submission consumes no sequence number, installs no fence and
+ * keeps no reference. Then the job takes its dependencies (the in-syncobjs
+ * and, implicitly, the fences in the reservation objects of the BOs it
+ * uses), adds its finished fence to those reservation objects (write fence
+ * for the write list, read fence for the read list) and to the out-syncobj,
+ * and is pushed to the queue's scheduler entity.
+ *
+ * A job holds references to its queue, its address space and the mappings
+ * of its BOs (so the page tables it runs with stay valid until the engine
+ * is done, even if the file closes), the DRM device and a runtime PM
+ * reference. They are dropped in process context by a work item once the
+ * scheduler frees the job.
+ *
+ * Copyright (c) 2026 The qaccel authors
+ */
+
+#include <linux/dma-resv.h>
+#include <linux/overflow.h>
+#include <linux/pm_runtime.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_syncobj.h>
+#include <drm/qaccel_accel.h>
+
+#include "qaccel_compat.h"
+#include "qaccel_device.h"
+#include "qaccel_gem.h"
+#include "qaccel_ioctl.h"
+#include "qaccel_job.h"
+#include "qaccel_limits.h"
+#include "qaccel_queue.h"
+#include "qaccel_ring.h"
+#include "qaccel_validate.h"
+#include "qaccel_vm.h"
+
+/* Frees jobs in process context; drained at module unload. */
+static struct workqueue_struct *qaccel_job_wq;
+
+/**
+ * qaccel_job_module_init - create the module's job workqueue
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int qaccel_job_module_init(void)
+{
+	qaccel_job_wq = alloc_workqueue("qaccel-job", WQ_UNBOUND, 0);
+	return qaccel_job_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * qaccel_job_module_exit - wait for every job release and free the queue
+ */
+void qaccel_job_module_exit(void)
+{
+	destroy_workqueue(qaccel_job_wq);
+}
+
+/**
+ * qaccel_job_set_error - record why a job failed
+ * @job: the job, not yet signalled
+ * @error: negative errno
+ *
+ * The error goes on the hardware fence and on the scheduler's finished
+ * fence (which userspace sees through syncobjs, reservation objects and
+ * DRM_IOCTL_QACCEL_JOB_WAIT).
+ */
+void qaccel_job_set_error(struct qaccel_job *job, int error)
+{
+	struct dma_fence *finished = &job->base.s_fence->finished;
+
+	if (job->hw_fence_live && !dma_fence_is_signaled(job->hw_fence))
+		dma_fence_set_error(job->hw_fence, error);
+	if (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &finished->flags))
+		dma_fence_set_error(finished, error);
+}
+
+/**
+ * qaccel_job_free - release a job and everything it holds
+ * @job: the job; if it was armed, the scheduler is done with it
+ *
+ * Process context.
+ */
+void qaccel_job_free(struct qaccel_job *job)
+{
+	struct qaccel_device *qdev = job->qdev;
+	unsigned long flags;
+	unsigned int i;
+
+	/* An interrupt handler signalling the hardware fence is done with it. */
+	spin_lock_irqsave(&qdev->ring.lock, flags);
+	spin_unlock_irqrestore(&qdev->ring.lock, flags);
+
+	if (job->base.s_fence)
+		drm_sched_job_cleanup(&job->base);
+
+	if (job->hw_fence_live)
+		dma_fence_put(job->hw_fence);
+	else
+		qaccel_hw_fence_free_unused(job->hw_fence);
+
+	for (i = 0; i < job->nbos; i++)
+		qaccel_mapping_put(job->bos[i].map);
+	kvfree(job->bos);
+
+	if (job->vm)
+		qaccel_vm_put(job->vm);
+	if (job->queue)
+		qaccel_queue_put(job->queue);
+	if (job->pm_ref) {
+		pm_runtime_mark_last_busy(qdev->drm.dev);
+		pm_runtime_put_autosuspend(qdev->drm.dev);
+	}
+
+	kvfree(job);
+	if (atomic_dec_and_test(&qdev->jobs_alive))
+		wake_up_all(&qdev->jobs_wq);
+	drm_dev_put(&qdev->drm);
+}
+
+static void qaccel_job_free_work(struct work_struct *work)
+{
+	qaccel_job_free(container_of(work, struct qaccel_job, free_work));
+}
+
+/**
+ * qaccel_job_release - hand a job the scheduler is done with to the
+ *	release work
+ * @job: the job
+ *
+ * The scheduler may free jobs in atomic context; the release sleeps.
+ */
+void qaccel_job_release(struct qaccel_job *job)
+{
+	INIT_WORK(&job->free_work, qaccel_job_free_work);
+	queue_work(qaccel_job_wq, &job->free_work);
+}
+
+static struct qaccel_job *qaccel_job_alloc(struct qaccel_device *qdev, u32 ndesc)
+{
+	struct qaccel_job *job;
+
+	job = kvzalloc(struct_size(job, desc, ndesc), GFP_KERNEL);
+	if (!job)
+		return NULL;
+
+	job->hw_fence = qaccel_hw_fence_alloc();
+	if (!job->hw_fence) {
+		kvfree(job);
+		return NULL;
+	}
+
+	job->qdev = qdev;
+	job->ndesc = ndesc;
+	INIT_LIST_HEAD(&job->inflight_link);
+	drm_dev_get(&qdev->drm);
+	atomic_inc(&qdev->jobs_alive);
+
+	return job;
+}
+
+/* Counters, when the job is over, however it ended. */
+static void qaccel_job_done_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct qaccel_job *job = container_of(cb, struct qaccel_job, done_cb);
+
+	if (fence->error)
+		atomic64_add(job->ndesc, &job->qdev->counters.jobs_failed);
+	else
+		atomic64_add(job->ndesc, &job->qdev->counters.jobs_completed);
+}
+
+/* Copy the jobs array and check each element's type and flags. */
+static int qaccel_submit_copy_jobs(const struct drm_qaccel_submit *args,
+				   struct drm_qaccel_job *jobs)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < args->job_count; i++) {
+		u64 addr;
+
+		if (check_add_overflow(args->jobs, (u64)i * args->job_size, &addr))
+			return -EFAULT;
+		/* A larger element with non-zero unknown bytes: -E2BIG. */
+		ret = copy_struct_from_user(&jobs[i], sizeof(jobs[i]),
+					    u64_to_user_ptr(addr), args->job_size);
+		if (ret)
+			return ret;
+		if (jobs[i].type != DRM_QACCEL_JOB_GEMM || jobs[i].flags)
+			return -EINVAL;
+	}
+
+	return 0;
+}
+
+static u32 *qaccel_copy_handles(u64 uptr, u32 count)
+{
+	u32 *handles;
+
+	handles = kvmalloc_array(count ? count : 1, sizeof(*handles), GFP_KERNEL);
+	if (!handles)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(handles, u64_to_user_ptr(uptr), (size_t)count * sizeof(*handles))) {
+		kvfree(handles);
+		return ERR_PTR(-EFAULT);
+	}
+
+	return handles;
+}
+
+/* Add one listed BO to the job (once, even if listed twice). */
+static int qaccel_job_add_bo(struct qaccel_job *job, struct drm_file *file,
+			     u32 handle, bool write)
+{
+	struct qaccel_file *qfile = to_qaccel_file(file);
+	struct qaccel_mapping *map;
+	struct drm_gem_object *obj;
+	struct qaccel_bo *bo;
+	unsigned int i;
+	int ret = 0;
+
+	obj = drm_gem_object_lookup(file, handle);
+	if (!obj)
+		return -ENOENT;
+	if (!qaccel_gem_is_qaccel_bo(obj)) {
+		ret = -ENOENT;
+		goto out_put;
+	}
+	bo = to_qaccel_bo(obj);
+
+	if (write && (bo->flags & DRM_QACCEL_BO_DEVICE_READONLY)) {
+		ret = -EACCES;
+		goto out_put;
+	}
+
+	for (i = 0; i < job->nbos; i++) {
+		if (job->bos[i].map->bo == bo) {
+			job->bos[i].write |= write;
+			goto out_put;
+		}
+	}
+
+	map = qaccel_bo_find_mapping(bo, qfile->vm);
+	if (!map) {
+		ret = -ENOENT;
+		goto out_put;
+	}
+	job->bos[job->nbos].map = map;
+	job->bos[job->nbos].write = write;
+	job->nbos++;
+
+out_put:
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+static int qaccel_job_add_bos(struct qaccel_job *job, struct drm_file *file,
+			      const struct drm_qaccel_submit *args)
+{
+	u32 *handles;
+	u32 i;
+	int ret;
+
+	job->bos = kvcalloc((size_t)args->read_count + args->write_count + 1,
+			    sizeof(*job->bos), GFP_KERNEL);
+	if (!job->bos)
+		return -ENOMEM;
+
+	handles = qaccel_copy_handles(args->write_handles, args->write_count);
+	if (IS_ERR(handles))
+		return PTR_ERR(handles);
+	for (i = 0, ret = 0; i < args->write_count && !ret; i++)
+		ret = qaccel_job_add_bo(job, file, handles[i], true);
+	kvfree(handles);
+	if (ret)
+		return ret;
+
+	handles = qaccel_copy_handles(args->read_handles, args->read_count);
+	if (IS_ERR(handles))
+		return PTR_ERR(handles);
+	for (i = 0, ret = 0; i < args->read_count && !ret; i++)
+		ret = qaccel_job_add_bo(job, file, handles[i], false);
+	kvfree(handles);
+
+	return ret;
+}
+
+/* Check every GEMM against the listed BOs and encode its descriptor. */
+static int qaccel_job_validate(struct qaccel_job *job, const struct drm_qaccel_job *jobs)
+{
+	struct qaccel_va_range *ranges;
+	unsigned int i;
+	int ret = 0;
+
+	ranges = kvcalloc(job->nbos ? job->nbos : 1, sizeof(*ranges), GFP_KERNEL);
+	if (!ranges)
+		return -ENOMEM;
+
+	for (i = 0; i < job->nbos; i++) {
+		struct qaccel_mapping *map = job->bos[i].map;
+
+		ranges[i].start = qaccel_mapping_va(map);
+		ranges[i].size = map->bo->base.base.size;
+		ranges[i].writable = job->bos[i].write &&
+				     !(map->bo->flags & DRM_QACCEL_BO_DEVICE_READONLY);
+	}
+
+	for (i = 0; i < job->ndesc && !ret; i++) {
+		ret = qaccel_validate_gemm(&job->qdev->hw, &jobs[i].gemm, ranges, job->nbos);
+		if (!ret)
+			qaccel_gemm_encode(&jobs[i].gemm, job->desc[i]);
+	}
+
+	kvfree(ranges);
+	return ret;
+}
+
+/* Look up the in-syncobjs' fences: an array of count references. */
+static struct dma_fence **qaccel_job_in_fences(struct drm_file *file,
+					       const struct drm_qaccel_submit *args)
+{
+	struct dma_fence **fences;
+	u32 *handles;
+	u32 i;
+	int ret = 0;
+
+	handles = qaccel_copy_handles(args->in_syncobjs, args->in_syncobj_count);
+	if (IS_ERR(handles))
+		return ERR_CAST(handles);
+
+	fences = kvcalloc(args->in_syncobj_count ? args->in_syncobj_count : 1,
+			  sizeof(*fences), GFP_KERNEL);
+	if (!fences) {
+		fences = ERR_PTR(-ENOMEM);
+		goto out_free_handles;
+	}
+
+	for (i = 0; i < args->in_syncobj_count; i++) {
+		/* -ENOENT: no such syncobj; -EINVAL: it has no fence. */
+		ret = drm_syncobj_find_fence(file, handles[i], 0, 0, &fences[i]);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		while (i--)
+			dma_fence_put(fences[i]);
+		kvfree(fences);
+		fences = ERR_PTR(ret);
+	}
+
+out_free_handles:
+	kvfree(handles);
+	return fences;
+}
+
+static void qaccel_put_fences(struct dma_fence **fences, u32 count)
+{
+	u32 i;
+
+	for (i = 0; i < count; i++)
+		dma_fence_put(fences[i]);
+	kvfree(fences);
+}
+
+/* Header checks, before anything is looked up. */
+static int qaccel_submit_check_args(const struct drm_qaccel_submit *args)
+{
+	if (args->flags)
+		return -EINVAL;
+	if (!args->job_count)
+		return -EINVAL;
+	if (args->job_count > QACCEL_MAX_JOBS)
+		return -E2BIG;
+	if (args->job_size < DRM_QACCEL_JOB_SIZE_V1 || !IS_ALIGNED(args->job_size, 8))
+		return -EINVAL;
+	if (args->read_count > QACCEL_MAX_HANDLES ||
+	    args->write_count > QACCEL_MAX_HANDLES ||
+	    args->in_syncobj_count > QACCEL_MAX_HANDLES)
+		return -E2BIG;
+
+	return 0;
+}
+
+/*
+ * Take the dependencies and push the job. Nothing can fail once the job is
+ * armed. Returns the submission's seqno through @seqno.
+ */
+static int qaccel_job_push(struct qaccel_job *job, struct drm_gem_object **objs,
+			   struct dma_fence **in_fences, u32 in_count,
+			   struct drm_syncobj *out_syncobj, u64 *seqno)
+{
+	struct qaccel_queue *queue = job->queue;
+	struct ww_acquire_ctx ctx;
+	struct dma_fence *finished;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < in_count; i++) {
+		/* Consumes the reference, also on error. */
+		ret = drm_sched_job_add_dependency(&job->base, in_fences[i]);
+		in_fences[i] = NULL;
+		if (ret)
+			return ret;
+	}
+
+	ret = drm_gem_lock_reservations(objs, job->nbos, &ctx);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < job->nbos; i++) {
+		ret = dma_resv_reserve_fences(objs[i]->resv, 1);
+		if (ret)
+			goto out_unlock_resv;
+		ret = drm_sched_job_add_implicit_dependencies(&job->base, objs[i],
+							      job->bos[i].write);
+		if (ret)
+			goto out_unlock_resv;
+	}
+
+	mutex_lock(&queue->lock);
+	if (queue->dead) {
+		mutex_unlock(&queue->lock);
+		ret = -ENOENT;
+		goto out_unlock_resv;
+	}
+
+	/* The point of no return. */
+	drm_sched_job_arm(&job->base);
+	finished = dma_fence_get(&job->base.s_fence->finished);
+	*seqno = ++queue->seqno;
+	dma_fence_put(queue->history[*seqno % QACCEL_JOB_HISTORY]);
+	queue->history[*seqno % QACCEL_JOB_HISTORY] = dma_fence_get(finished);
+	for (i = 0; i < job->nbos; i++)
+		dma_resv_add_fence(objs[i]->resv, finished,
+				   job->bos[i].write ? DMA_RESV_USAGE_WRITE :
+						       DMA_RESV_USAGE_READ);
+	dma_fence_add_callback(finished, &job->done_cb, qaccel_job_done_cb);
+	/* An injection armed in debugfs targets the next submission. */
+	job->inject = atomic_xchg(&job->qdev->inject_next, 0);
+	atomic64_add(job->ndesc, &job->qdev->counters.jobs_submitted);
+	atomic_inc(&queue->queued);
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&queue->lock);
+
+	drm_gem_unlock_reservations(objs, job->nbos, &ctx);
+	if (out_syncobj)
+		drm_syncobj_replace_fence(out_syncobj, finished);
+	dma_fence_put(finished);
+
+	return 0;
+
+out_unlock_resv:
+	drm_gem_unlock_reservations(objs, job->nbos, &ctx);
+	return ret;
+}
+
+/**
+ * qaccel_ioctl_submit - DRM_IOCTL_QACCEL_SUBMIT
+ * @drm: the device
+ * @data: &struct drm_qaccel_submit
+ * @file: the caller's file
+ *
+ * Return: 0 and the submission's seqno, or a negative errno (see the uAPI
+ * header) with nothing queued.
+ */
+int qaccel_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct qaccel_device *qdev = to_qaccel_device(drm);
+	struct qaccel_file *qfile = to_qaccel_file(file);
+	struct drm_qaccel_submit *args = data;
+	struct drm_syncobj *out_syncobj = NULL;
+	struct dma_fence **in_fences = NULL;
+	struct drm_qaccel_job *jobs = NULL;
+	struct drm_gem_object **objs = NULL;
+	struct qaccel_job *job;
+	unsigned int i;
+	u64 seqno;
+	int ret, idx;
+
+	ret = qaccel_submit_check_args(args);
+	if (ret)
+		return ret;
+
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+
+	job = qaccel_job_alloc(qdev, args->job_count);
+	if (!job) {
+		ret = -ENOMEM;
+		goto out_exit;
+	}
+
+	job->queue = qaccel_queue_lookup(qfile, args->queue_id);
+	if (!job->queue) {
+		ret = -ENOENT;
+		goto out_free_job;
+	}
+	job->vm = qaccel_vm_get(qfile->vm);
+
+	jobs = kvmalloc_array(args->job_count, sizeof(*jobs), GFP_KERNEL);
+	if (!jobs) {
+		ret = -ENOMEM;
+		goto out_free_job;
+	}
+	ret = qaccel_submit_copy_jobs(args, jobs);
+	if (ret)
+		goto out_free_jobs;
+
+	ret = qaccel_job_add_bos(job, file, args);
+	if (ret)
+		goto out_free_jobs;
+
+	ret = qaccel_job_validate(job, jobs);
+	if (ret)
+		goto out_free_jobs;
+
+	in_fences = qaccel_job_in_fences(file, args);
+	if (IS_ERR(in_fences)) {
+		ret = PTR_ERR(in_fences);
+		in_fences = NULL;
+		goto out_free_jobs;
+	}
+
+	if (args->out_syncobj) {
+		out_syncobj = drm_syncobj_find(file, args->out_syncobj);
+		if (!out_syncobj) {
+			ret = -ENOENT;
+			goto out_put_fences;
+		}
+	}
+
+	/* Pin the pages and fill the page tables of BOs not used before. */
+	for (i = 0; i < job->nbos; i++) {
+		ret = qaccel_mapping_populate(job->bos[i].map);
+		if (ret)
+			goto out_put_syncobj;
+	}
+
+	objs = kvmalloc_array(job->nbos, sizeof(*objs), GFP_KERNEL);
+	if (!objs) {
+		ret = -ENOMEM;
+		goto out_put_syncobj;
+	}
+	for (i = 0; i < job->nbos; i++)
+		objs[i] = &job->bos[i].map->bo->base.base;
+
+	ret = pm_runtime_resume_and_get(drm->dev);
+	if (ret)
+		goto out_free_objs;
+	job->pm_ref = true;
+
+	ret = qaccel_sched_job_init(&job->base, &job->queue->entity, job->ndesc,
+				    job->queue, qfile->client_id);
+	if (ret)
+		goto out_free_objs;
+
+	ret = qaccel_job_push(job, objs, in_fences, args->in_syncobj_count,
+			      out_syncobj, &seqno);
+	if (ret)
+		goto out_free_objs;
+
+	/* The scheduler owns the job now. */
+	args->seqno = seqno;
+	job = NULL;
+
+out_free_objs:
+	kvfree(objs);
+out_put_syncobj:
+	if (out_syncobj)
+		drm_syncobj_put(out_syncobj);
+out_put_fences:
+	if (in_fences)
+		qaccel_put_fences(in_fences, args->in_syncobj_count);
+out_free_jobs:
+	kvfree(jobs);
+out_free_job:
+	if (job)
+		qaccel_job_free(job);
+out_exit:
+	drm_dev_exit(idx);
+	return ret;
+}

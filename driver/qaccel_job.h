@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * qaccel: jobs (one submission of GEMMs on one queue).
+ *
+ * Copyright (c) 2026 The qaccel authors
+ */
+#ifndef _QACCEL_JOB_H_
+#define _QACCEL_JOB_H_
+
+#include <linux/dma-fence.h>
+#include <linux/list.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <drm/gpu_scheduler.h>
+
+#include "qaccel_hw.h"
+
+struct qaccel_device;
+struct qaccel_mapping;
+struct qaccel_queue;
+struct qaccel_vm;
+
+/**
+ * struct qaccel_job_bo - a buffer object a job uses
+ * @map: its mapping in the job's address space (a reference)
+ * @write: the job writes it (its fence goes in as a write fence)
+ */
+struct qaccel_job_bo {
+	struct qaccel_mapping *map;
+	bool write;
+};
+
+/**
+ * struct qaccel_job - one submission: descriptors that run one after
+ *	another on the engine, as one scheduler job
+ * @base: the scheduler job
+ * @qdev: the device (a reference on its DRM device)
+ * @queue: the queue it was submitted to (a reference)
+ * @vm: the address space its descriptors run in (a reference)
+ * @bos: the buffer objects it uses (read and write lists, deduplicated)
+ * @nbos: number of entries in @bos
+ * @hw_fence: signalled when the engine completed the last descriptor, or
+ *	when the job failed; initialised when the job first reaches the ring
+ * @hw_fence_live: @hw_fence is initialised (a dma_fence, refcounted)
+ * @done_cb: callback on the scheduler's finished fence, for the counters
+ * @seq_first: sequence number of the first descriptor
+ * @seq_last: sequence number of the last descriptor (@hw_fence's seqno)
+ * @inflight_link: entry in &qaccel_ring.inflight, under the ring lock
+ * @engine_ns: engine time the job took, set when it left the ring
+ * @free_work: releases the job in process context
+ * @inject: QA1_INJECT_* bits armed in debugfs when it was submitted, for
+ *	the engine to apply to the next descriptor it starts once this job
+ *	reaches the ring
+ * @ran: run_job has been called for it at least once
+ * @pm_ref: it holds a runtime PM reference on the device
+ * @ndesc: number of descriptors
+ * @desc: the descriptors (host order), SEQNO and PGD filled at submission
+ *	to the ring
+ */
+struct qaccel_job {
+	struct drm_sched_job base;
+	struct qaccel_device *qdev;
+	struct qaccel_queue *queue;
+	struct qaccel_vm *vm;
+	struct qaccel_job_bo *bos;
+	unsigned int nbos;
+	struct dma_fence *hw_fence;
+	bool hw_fence_live;
+	struct dma_fence_cb done_cb;
+	u64 seq_first;
+	u64 seq_last;
+	struct list_head inflight_link;
+	u64 engine_ns;
+	struct work_struct free_work;
+	u32 inject;
+	bool ran;
+	bool pm_ref;
+	u32 ndesc;
+	u32 desc[][QA1_DESC_WORDS];
+};
+
+static inline struct qaccel_job *to_qaccel_job(struct drm_sched_job *sched_job)
+{
+	return container_of(sched_job, struct qaccel_job, base);
+}
+
+void qaccel_job_set_error(struct qaccel_job *job, int error);
+void qaccel_job_free(struct qaccel_job *job);
+void qaccel_job_release(struct qaccel_job *job);
+int qaccel_job_module_init(void);
+void qaccel_job_module_exit(void);
+
+#endif /* _QACCEL_JOB_H_ */

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * qaccel: job queues (one scheduler entity each) and their history.
+ *
+ * Copyright (c) 2026 The qaccel authors
+ */
+#ifndef _QACCEL_QUEUE_H_
+#define _QACCEL_QUEUE_H_
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <drm/gpu_scheduler.h>
+
+#include "qaccel_limits.h"
+
+struct dma_fence;
+struct qaccel_device;
+struct qaccel_file;
+
+/**
+ * struct qaccel_queue - a user queue: one scheduler entity
+ * @ref: the file's queue table and every job of the queue hold one
+ * @qdev: the device
+ * @id: the queue's id in its file
+ * @entity: the scheduler entity; jobs of one queue run in order
+ * @lock: protects @dead, @seqno and @history, and orders submissions:
+ *	sequence numbers are handed out in the order jobs are pushed
+ * @dead: destroyed: no job may be pushed any more
+ * @seqno: sequence number of the last submission (the first gets 1)
+ * @history: finished fences of the last QACCEL_JOB_HISTORY submissions,
+ *	indexed by seqno % QACCEL_JOB_HISTORY
+ * @queued: jobs pushed to @entity that have not reached the engine yet
+ */
+struct qaccel_queue {
+	struct kref ref;
+	struct qaccel_device *qdev;
+	u32 id;
+	struct drm_sched_entity entity;
+	/* Protects dead, seqno and history; orders submissions. */
+	struct mutex lock;
+	bool dead;
+	u64 seqno;
+	struct dma_fence *history[QACCEL_JOB_HISTORY];
+	atomic_t queued;
+};
+
+int qaccel_queues_init(struct qaccel_file *qfile);
+void qaccel_queues_fini(struct qaccel_file *qfile);
+struct qaccel_queue *qaccel_queue_lookup(struct qaccel_file *qfile, u32 id);
+void qaccel_queue_put(struct qaccel_queue *queue);
+
+#endif /* _QACCEL_QUEUE_H_ */

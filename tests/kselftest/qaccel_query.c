@@ -24,7 +24,7 @@
 #include "qaccel_test_util.h"
 
 /* The last parameter of uapi version 1. */
-#define LAST_PARAM		DRM_QACCEL_PARAM_MAX_QUEUES
+#define LAST_PARAM		DRM_QACCEL_PARAM_JOB_HISTORY
 
 /* Documented values of an emulated QA1 and of the driver. */
 #define EMU_HW_VERSION		0x00010000ull
@@ -39,6 +39,7 @@
 #define DRV_MAX_JOBS		64ull
 #define DRV_MAX_BO_SIZE		(1ull << 30)
 #define DRV_MAX_QUEUES		16ull
+#define DRV_JOB_HISTORY		256ull
 
 /* GET_PARAM with an ioctl size other than sizeof(struct drm_qaccel_get_param). */
 #define GET_PARAM_NR		(DRM_COMMAND_BASE + DRM_QACCEL_GET_PARAM)
@@ -161,6 +162,7 @@ TEST_F(node, emulated_limits)
 		{ DRM_QACCEL_PARAM_MAX_JOBS, DRV_MAX_JOBS, "MAX_JOBS" },
 		{ DRM_QACCEL_PARAM_MAX_BO_SIZE, DRV_MAX_BO_SIZE, "MAX_BO_SIZE" },
 		{ DRM_QACCEL_PARAM_MAX_QUEUES, DRV_MAX_QUEUES, "MAX_QUEUES" },
+		{ DRM_QACCEL_PARAM_JOB_HISTORY, DRV_JOB_HISTORY, "JOB_HISTORY" },
 	};
 	uint64_t value = 0;
 	size_t i;

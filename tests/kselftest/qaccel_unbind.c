@@ -5,8 +5,9 @@
  *
  * The open file must survive the removal of its device (its ioctls fail
  * with ENODEV, closing it is clean) and binding the engine again must bring
- * back a working node. Needs root and an emulated engine; the VM tests load
- * qaccel with emulated=2.
+ * back a working node, also when the file had BOs, CPU mappings, an
+ * exported dma-buf and jobs in flight at the removal. Needs root and an
+ * emulated engine; the VM tests load qaccel with emulated=2.
  *
  * Copyright (c) 2026 The qaccel authors
  */
@@ -24,6 +25,7 @@
 
 #include "qaccel_hw.h"
 #include "qaccel_test_util.h"
+#include "qaccel_test_fixture.h"
 
 #define DRIVER_DIR	"/sys/bus/platform/drivers/qaccel"
 #define EMU_PREFIX	"qaccel-emu."
@@ -169,6 +171,82 @@ TEST(bind_twice)
 
 	EXPECT_NE(0, write_sysfs(DRIVER_DIR "/bind", dev));
 	EXPECT_EQ(n, qaccel_find_nodes(nodes, QACCEL_MAX_NODES));
+}
+
+/*
+ * Unbinding an engine whose file has BOs, CPU mappings, an exported dma-buf
+ * and (slowed-down) jobs queued and running: the removal completes, the
+ * file's ioctls fail with ENODEV, everything can still be released, and the
+ * engine bound again runs jobs exactly with no BO left over.
+ */
+TEST(unbind_with_jobs_in_flight)
+{
+	struct qaccel_node nodes[QACCEL_MAX_NODES], again;
+	struct qt_dev d;
+	struct qt_placed p;
+	struct qt_rng r;
+	char dev[64] = "", why[160];
+	int n, i, dmabuf, slowed = 0;
+	long long live;
+	uint64_t seqno;
+	int32_t status;
+
+	if (!qaccel_module_present())
+		SKIP(return, "the qaccel module is not loaded");
+	if (geteuid() != 0)
+		SKIP(return, "unbinding a device needs root");
+	n = qaccel_find_nodes(nodes, QACCEL_MAX_NODES);
+	for (i = n - 1; i >= 0; i--) {
+		if (node_device_name(&nodes[i], dev, sizeof(dev)) == 0 &&
+		    strncmp(dev, EMU_PREFIX, strlen(EMU_PREFIX)) == 0)
+			break;
+	}
+	if (i < 0)
+		SKIP(return, "no emulated engine");
+	ASSERT_EQ(0, qt_dev_open(&d, i));
+	if (!qt_have_ioctl(d.fd, QT_SUBMIT) || !qt_have_ioctl(d.fd, QT_BO_CREATE))
+		SKIP(return, "SUBMIT not implemented");
+	TH_LOG("unbinding %s (%s) with jobs in flight", dev, d.node.path);
+
+	qt_rng_seed(&r, 42);
+	ASSERT_EQ(0, qt_placed_new(d.fd, &p, 20, 16, 16, DRM_QACCEL_GEMM_OUT_S8, &r));
+	if ((d.caps & DRM_QACCEL_CAP_FAULT_INJECT) && qt_inject(&d.node, "delay_us 20000") == 0)
+		slowed = 1;
+	for (i = 0; i < 6; i++) {
+		ASSERT_EQ(0, qt_placed_submit(d.fd, &p, 0, NULL, 0, 0, &seqno));
+	}
+	dmabuf = qt_prime_export(d.fd, p.c.handle);
+	ASSERT_LE(0, dmabuf);
+
+	ASSERT_EQ(0, write_sysfs(DRIVER_DIR "/unbind", dev));
+	EXPECT_EQ(-ENODEV, qt_job_wait(d.fd, 0, seqno, 0, &status));
+	EXPECT_EQ(-ENODEV, qt_placed_submit(d.fd, &p, 0, NULL, 0, 0, &seqno));
+	EXPECT_EQ(-1, find_node_of(dev, &again));
+	/* Release everything: mappings, handles, the dma-buf, the file. */
+	qt_placed_free(d.fd, &p);
+	close(dmabuf);
+	qt_dev_close(&d);
+
+	ASSERT_EQ(0, write_sysfs(DRIVER_DIR "/bind", dev));
+	ASSERT_EQ(0, find_node_of(dev, &again));
+	n = qaccel_find_nodes(nodes, QACCEL_MAX_NODES);
+	for (i = 0; i < n && nodes[i].rdev != again.rdev; i++)
+		;
+	ASSERT_GT(n, i);
+	ASSERT_EQ(0, qt_dev_open(&d, i));
+	if (slowed) {
+		/* A new engine: no delay any more. */
+		EXPECT_EQ(0, qt_inject(&d.node, "delay_us 0"));
+	}
+	ASSERT_EQ(0, qt_placed_new(d.fd, &p, 9, 33, 17, DRM_QACCEL_GEMM_OUT_U8, &r));
+	ASSERT_EQ(0, qt_placed_run(d.fd, &p, 0, QT_JOB_TIMEOUT, why, sizeof(why))) {
+		TH_LOG("GEMM on the engine bound again: %s", why);
+	}
+	qt_placed_free(d.fd, &p);
+	qt_dev_close(&d);
+	EXPECT_EQ(0, qt_live_bos_settle(&again, 0, QT_SETTLE_MS, &live)) {
+		TH_LOG("live_bos of the engine bound again is %lld", live);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -22,6 +22,8 @@
  * Environment variables (read when a context is opened, see qaccel_open()):
  *   QACCEL_BACKEND   auto | cpu | device    which backend runs the jobs
  *   QACCEL_DEVICE    /dev/accel/accelN or /dev/dri/renderDN: use this device
+ *   QACCEL_SUBMIT    auto | uring | ioctl   how a device context submits
+ *                    jobs (see &enum qaccel_submit_mode)
  *   QACCEL_THREADS   number of CPU backend worker threads (1..QACCEL_MAX_THREADS)
  *   QACCEL_CPU_ISA   scalar | avx2 | avx-vnni | avx512-vnni | neon-dotprod:
  *                    force the CPU backend's SIMD path (for tests and
@@ -89,6 +91,31 @@ enum qaccel_backend_kind {
 	QACCEL_BACKEND_CPU = 1,
 	QACCEL_BACKEND_DEVICE = 2,
 };
+
+/**
+ * enum qaccel_submit_mode - how a device context hands its jobs to the kernel
+ * @QACCEL_SUBMIT_AUTO: (as a request) io_uring when the driver accepts the
+ *	qaccel io_uring command, otherwise the SUBMIT ioctl. qaccel_ctx_submit_mode()
+ *	answers it for CPU contexts, where no submission mode applies.
+ * @QACCEL_SUBMIT_URING: one IORING_OP_URING_CMD entry per job on a ring of
+ *	the context, many entries per io_uring_enter(); a job's completion is
+ *	its completion queue entry, posted when the job has run.
+ * @QACCEL_SUBMIT_IOCTL: DRM_IOCTL_QACCEL_SUBMIT, one kernel submission per
+ *	batch (split at the driver's jobs-per-submission limit), completions
+ *	and status through DRM_IOCTL_QACCEL_JOB_WAIT.
+ *
+ * Results are identical in every mode; only the cost per job differs.
+ */
+enum qaccel_submit_mode {
+	QACCEL_SUBMIT_AUTO = 0,
+	QACCEL_SUBMIT_URING = 1,
+	QACCEL_SUBMIT_IOCTL = 2,
+};
+
+/**
+ * qaccel_submit_mode_name() - "auto", "uring" or "ioctl"; NULL otherwise
+ */
+QACCEL_API const char *qaccel_submit_mode_name(enum qaccel_submit_mode mode);
 
 /**
  * enum qaccel_isa - SIMD code path of the CPU backend
@@ -192,6 +219,13 @@ QACCEL_API enum qaccel_isa qaccel_cpu_isa_best(void);
  * @va_start: device: lowest device VA handed out.
  * @va_end: device: end of the device VA range.
  * @max_bo_size: largest buffer; CPU: 0 (limited by memory only).
+ * @submit_modes: device: bit (1u << mode) for each &enum qaccel_submit_mode
+ *	the device accepts (%QACCEL_SUBMIT_IOCTL always when @status is 0,
+ *	%QACCEL_SUBMIT_URING when the io_uring command works; a context
+ *	opened with the ioctl requested does not probe io_uring); CPU: 0.
+ * @submit_mode: device: the mode of the context (qaccel_ctx_info()), or
+ *	the mode %QACCEL_SUBMIT_AUTO would choose (qaccel_list_backends());
+ *	CPU: %QACCEL_SUBMIT_AUTO.
  * @reserved: zero.
  *
  * Parameters a device does not answer are reported as 0.
@@ -219,7 +253,9 @@ struct qaccel_backend_info {
 	uint32_t max_queues;
 	uint64_t va_start, va_end;
 	uint64_t max_bo_size;
-	uint32_t reserved[16];
+	uint32_t submit_modes;
+	enum qaccel_submit_mode submit_mode;
+	uint32_t reserved[14];
 };
 
 /**
@@ -232,8 +268,10 @@ struct qaccel_backend_info {
  * The CPU backend is always entry 0. Then every qaccel kernel device: the
  * accel nodes (/dev/accel/accel*) and the DRM render nodes whose driver is
  * "qaccel", in node order. Devices are opened briefly to read their
- * parameters; a device that cannot be opened is listed with a non-zero
- * @status when it can be identified through sysfs. Environment variables
+ * parameters and to probe their submission modes (which runs one 1 x 1 x 1
+ * job through io_uring); a device that cannot be opened is listed with a
+ * non-zero @status when it can be identified through sysfs, a driver
+ * without the job ioctls with -EOPNOTSUPP. Environment variables
  * are not consulted except QACCEL_THREADS and QACCEL_CPU_ISA for the CPU
  * entry's @threads and @isa (ignored here when invalid).
  *
@@ -275,12 +313,17 @@ struct qaccel_ctx;
  * @errbuf: optional buffer that receives a one-line explanation when
  *	qaccel_open() fails (NUL-terminated, truncated to @errbuf_size).
  * @errbuf_size: size of @errbuf.
+ * @submit: device contexts: &enum qaccel_submit_mode, %QACCEL_SUBMIT_AUTO
+ *	for io_uring when the driver supports it, else the ioctl. Ignored by
+ *	CPU contexts.
+ * @pad: must be zero.
  * @reserved: must be zero.
  *
  * A field left at its default is taken from the environment (unless
  * %QACCEL_OPEN_IGNORE_ENV): @backend from QACCEL_BACKEND, @device from
- * QACCEL_DEVICE, @threads from QACCEL_THREADS, @isa from QACCEL_CPU_ISA.
- * A field set explicitly wins over the environment.
+ * QACCEL_DEVICE, @threads from QACCEL_THREADS, @isa from QACCEL_CPU_ISA,
+ * @submit from QACCEL_SUBMIT. A field set explicitly wins over the
+ * environment.
  */
 struct qaccel_open_opts {
 	enum qaccel_backend_kind backend;
@@ -290,7 +333,9 @@ struct qaccel_open_opts {
 	unsigned int flags;
 	char *errbuf;
 	size_t errbuf_size;
-	uint64_t reserved[8];
+	enum qaccel_submit_mode submit;
+	uint32_t pad;
+	uint64_t reserved[7];
 };
 
 /**
@@ -304,18 +349,26 @@ struct qaccel_open_opts {
  *    first usable qaccel device. Failure is an error: -ENOENT (no such
  *    node), -EACCES/-EPERM (no permission), -ENODEV (no qaccel device, not a
  *    qaccel device, or the build has no device backend), -EPROTO (the
- *    device speaks an incompatible uapi).
+ *    device speaks an incompatible uapi), -EOPNOTSUPP (the driver lacks the
+ *    buffer and job ioctls, or io_uring submission was requested and the
+ *    driver, the kernel or the process cannot use it).
  *  - CPU requested: the CPU backend.
  *  - auto: the first usable qaccel device if there is one, otherwise the
- *    CPU backend; qaccel_ctx_reason() says what was found and why.
+ *    CPU backend; qaccel_ctx_reason() says what was found and why. An
+ *    explicit io_uring request still fails when the device chosen cannot
+ *    use it: it never turns into the ioctl or the CPU backend.
  *
- * Invalid values (unknown backend, bad QACCEL_BACKEND/QACCEL_THREADS/
- * QACCEL_CPU_ISA strings, threads > %QACCEL_MAX_THREADS, unknown flags,
- * non-zero reserved fields) fail with -EINVAL; an ISA the machine or the
- * build does not support fails with -EOPNOTSUPP.
+ * The submission mode of a device context (@submit, QACCEL_SUBMIT) is
+ * settled here: the io_uring command is probed once (a command with an
+ * invalid field must come back as -EINVAL, then one 1 x 1 x 1 job must
+ * complete with the right result); qaccel_ctx_submit_mode() tells the
+ * outcome and qaccel_ctx_reason() why.
  *
- * Until device job submission lands, a device context answers queries
- * only: job, buffer and layer calls on it return -EOPNOTSUPP.
+ * Invalid values (unknown backend or submission mode, bad QACCEL_BACKEND/
+ * QACCEL_SUBMIT/QACCEL_THREADS/QACCEL_CPU_ISA strings, threads >
+ * %QACCEL_MAX_THREADS, unknown flags, non-zero pad or reserved fields) fail
+ * with -EINVAL; an ISA the machine or the build does not support fails with
+ * -EOPNOTSUPP.
  *
  * Return: 0 or a negative errno.
  */
@@ -368,6 +421,14 @@ QACCEL_API enum qaccel_isa qaccel_ctx_isa(const struct qaccel_ctx *ctx);
  * Return: the count (>= 1); 0 for device contexts and NULL.
  */
 QACCEL_API unsigned int qaccel_ctx_threads(const struct qaccel_ctx *ctx);
+
+/**
+ * qaccel_ctx_submit_mode() - how this device context submits its jobs
+ *
+ * Return: %QACCEL_SUBMIT_URING or %QACCEL_SUBMIT_IOCTL for device contexts;
+ * %QACCEL_SUBMIT_AUTO for CPU contexts and NULL.
+ */
+QACCEL_API enum qaccel_submit_mode qaccel_ctx_submit_mode(const struct qaccel_ctx *ctx);
 
 /* ------------------------------------------------------------------------
  * Data types and requantization parameters
@@ -801,9 +862,12 @@ QACCEL_API int qaccel_unpack_weights(const void *packed, size_t size, uint32_t n
  * Buffers
  *
  * Jobs name their operands as (buffer, byte offset). On the CPU backend a
- * buffer is 64-byte aligned host memory (or wrapped user memory); on the
- * device backend it will be a GEM buffer object mapped into the device
- * address space and into the process.
+ * buffer is 64-byte aligned host memory (or wrapped user memory). On the
+ * device backend it is a GEM buffer object of the context's device file,
+ * mapped into the device address space (qaccel_buffer_device_address())
+ * and into the process (qaccel_buffer_ptr(), page aligned, read-write for
+ * the CPU whatever the flags); its size is rounded up to whole pages for
+ * the kernel while qaccel_buffer_size() keeps the size asked for.
  *
  * Thread safety: a buffer may be used by any thread; writing its memory
  * while a job that uses it runs is the caller's race.
@@ -821,8 +885,13 @@ struct qaccel_buffer;
  * @flags: QACCEL_BUFFER_* bits
  * @buf: out
  *
- * Return: 0, -EINVAL, -ENOMEM, or -EOPNOTSUPP on a device context (until
- * device jobs land).
+ * On a device context %QACCEL_BUFFER_DEVICE_READONLY maps the buffer into
+ * the device address space without write permission (jobs may not write
+ * it); the CPU mapping stays writable so weights can be packed in place.
+ *
+ * Return: 0, -EINVAL, -ENOMEM; on a device context also -E2BIG (larger
+ * than the device's largest buffer), -ENOSPC (device address space full)
+ * or the errno of the buffer ioctl or mmap().
  */
 QACCEL_API int qaccel_buffer_alloc(struct qaccel_ctx *ctx, size_t size, unsigned int flags,
 				   struct qaccel_buffer **buf);
@@ -834,7 +903,9 @@ QACCEL_API int qaccel_buffer_alloc(struct qaccel_ctx *ctx, size_t size, unsigned
  * @size: bytes, >= 1
  * @buf: out
  *
- * Return: 0, -EINVAL, -ENOMEM, -EOPNOTSUPP on a device context.
+ * Return: 0, -EINVAL, -ENOMEM, -EOPNOTSUPP on a device context (the
+ * device can only reach buffer objects; allocate with qaccel_buffer_alloc()
+ * and write through qaccel_buffer_ptr()).
  */
 QACCEL_API int qaccel_buffer_wrap(struct qaccel_ctx *ctx, void *ptr, size_t size,
 				  struct qaccel_buffer **buf);
@@ -850,10 +921,19 @@ QACCEL_API void *qaccel_buffer_ptr(const struct qaccel_buffer *buf);
 QACCEL_API size_t qaccel_buffer_size(const struct qaccel_buffer *buf);
 
 /**
+ * qaccel_buffer_device_address() - device virtual address of the first byte
+ *
+ * Return: the address in the device address space of the buffer's context
+ * (device backend), 0 for CPU buffers and NULL.
+ */
+QACCEL_API uint64_t qaccel_buffer_device_address(const struct qaccel_buffer *buf);
+
+/**
  * qaccel_buffer_free() - release a buffer (NULL is accepted)
  *
  * Return: 0, or -EBUSY (and nothing happens) while a submitted job that
- * uses it has not completed.
+ * uses it has not completed (device contexts first collect the
+ * completions the kernel already has, without waiting).
  */
 QACCEL_API int qaccel_buffer_free(struct qaccel_buffer *buf);
 
@@ -869,16 +949,30 @@ QACCEL_API int qaccel_buffer_free(struct qaccel_buffer *buf);
  *
  * Every job of a batch is validated before any is queued (all or nothing):
  * operands inside their buffers, W holding qaccel_packed_size(n, k) bytes,
- * C not overlapping A or W, zero points and clamp bounds within their
- * types, dimensions within the backend's limits.
+ * C not overlapping A or W and not in a %QACCEL_BUFFER_DEVICE_READONLY
+ * buffer, zero points and clamp bounds within their types, dimensions
+ * within the backend's limits (the device's MAX_M/N/K).
  *
- * Thread safety: qaccel_submit(), qaccel_reap(), qaccel_run() and the
- * buffer functions may be called from several threads on one context.
+ * Thread safety: qaccel_submit(), qaccel_reap(), qaccel_run(),
+ * qaccel_inflight() and the buffer functions may be called from several
+ * threads on one context.
  *
  * CPU backend: a pool of worker threads per context (QACCEL_THREADS or
  * &qaccel_open_opts.threads) executes the jobs one after another, each
  * split into tiles of rows and output-channel panels (only panels when M is
  * small, so M = 1 uses every thread).
+ *
+ * Device backend: every context has its own open file of the device, hence
+ * its own device address space and job queue (queue 0), in which the
+ * kernel runs the jobs in submission order. io_uring mode: one ring per
+ * context (128-byte entries, 32-byte completions), one entry per job, a
+ * whole batch per io_uring_enter(). Ioctl mode: one DRM_IOCTL_QACCEL_SUBMIT
+ * per batch (per driver MAX_JOBS jobs), with the batch's buffers as its
+ * read and write lists; JOB_WAIT reports a status per kernel submission,
+ * so a job failure is reported for every job of its kernel submission.
+ * Completions are posted in submission order in both modes. Waiting for
+ * the kernel is done by one thread at a time without holding the context's
+ * lock, so other threads keep submitting meanwhile.
  */
 
 /* Largest number of jobs submitted and not yet reaped per context. */
@@ -929,7 +1023,9 @@ struct qaccel_gemm_job {
  * struct qaccel_completion - a finished job
  * @user_data: the job's &qaccel_gemm_job.user_data.
  * @result: 0, or a negative errno (-EIO for a job the device faulted on,
- *	-ETIMEDOUT for a hung one).
+ *	-ETIMEDOUT for a hung one, -ECANCELED for one that never ran; on a
+ *	device context also the kernel's errno for a job it refused after
+ *	part of the batch was queued).
  * @reserved: 0.
  */
 struct qaccel_completion {
@@ -944,10 +1040,17 @@ struct qaccel_completion {
  * @jobs: @count jobs
  * @count: 1 to %QACCEL_QUEUE_DEPTH
  *
+ * Device contexts may wait inside this call while the kernel's resources
+ * for jobs in flight (ring entries, the JOB_WAIT status history) are full.
+ * When the kernel refuses a later part of a batch whose first part it
+ * already queued, the jobs it did not take complete with its errno.
+ *
  * Return: 0 (all queued); -EINVAL (a job is invalid: nothing queued);
- * -E2BIG (a dimension exceeds the backend's limits); -EAGAIN (the batch
- * does not fit below %QACCEL_QUEUE_DEPTH unreaped jobs: reap first);
- * -ENOMEM; -EOPNOTSUPP on a device context (until device jobs land).
+ * -EACCES (C in a device read-only buffer); -E2BIG (a dimension exceeds
+ * the backend's limits); -EOPNOTSUPP (a data type the device lacks);
+ * -EAGAIN (the batch does not fit below %QACCEL_QUEUE_DEPTH unreaped jobs:
+ * reap first); -ENOMEM; on a device context the kernel's errno when it
+ * refused the first part of the batch (nothing queued).
  */
 QACCEL_API int qaccel_submit(struct qaccel_ctx *ctx, const struct qaccel_gemm_job *jobs,
 			     unsigned int count);
@@ -1044,8 +1147,12 @@ struct qaccel_linear;
 
 /**
  * qaccel_linear_create() - quantize and pack a layer
+ *
+ * The packed weights go into a %QACCEL_BUFFER_DEVICE_READONLY buffer of
+ * @ctx (a read-only buffer object on a device context).
+ *
  * Return: 0, -EINVAL, -ENOMEM, -ERANGE (unrepresentable requantization),
- * -EOPNOTSUPP on a device context (until device jobs land).
+ * or a qaccel_buffer_alloc() error.
  */
 QACCEL_API int qaccel_linear_create(struct qaccel_ctx *ctx,
 				    const struct qaccel_linear_desc *desc,
@@ -1107,9 +1214,11 @@ QACCEL_API void qaccel_linear_destroy(struct qaccel_linear *layer);
  *   -EPROTONOSUPPORT  a newer, incompatible format version or feature flag
  *   -ENODATA          truncated: shorter than its header says
  *   -EBADMSG          corrupt: the CRC-32 does not match
- *   -EPROTO           checksum fine but the contents are inconsistent
+ *   -EPROTO           checksum fine but the contents are inconsistent, or
+ *                     bytes after the end the header gives
  *   -EFBIG            larger than %QACCEL_MODEL_MAX_FILE
- *   -EOPNOTSUPP       a device context (until device jobs land)
+ *   -EOPNOTSUPP       the context cannot allocate buffers (a device context
+ *                     whose driver lacks the buffer and job ioctls)
  *   and -EINVAL, -ENOMEM, or the errno of open()/read().
  *
  * Thread safety: a loaded model is immutable; qaccel_model_layer_job(),

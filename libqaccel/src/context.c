@@ -74,7 +74,7 @@ static int qa_list_cb(const char *path, void *arg)
 	int err;
 
 	memset(&info, 0, sizeof(info));
-	err = qa_device_probe(path, &info, NULL, NULL, 0);
+	err = qa_device_probe(path, &info, NULL, NULL, 0, QACCEL_SUBMIT_AUTO, NULL, 0);
 	if (err && strcmp(info.name, "qaccel"))
 		return 0;	/* not ours */
 	if (st->count == st->cap) {
@@ -123,6 +123,8 @@ struct qa_pick_state {
 	int first_err;		/* first failure of a qaccel device */
 	char first_why[160];
 	unsigned int seen;	/* qaccel devices seen */
+	enum qaccel_submit_mode want;
+	char uring_why[160];	/* the chosen device's io_uring probe */
 };
 
 static int qa_pick_cb(const char *path, void *arg)
@@ -133,7 +135,8 @@ static int qa_pick_cb(const char *path, void *arg)
 	int err, fd = -1;
 
 	memset(&info, 0, sizeof(info));
-	err = qa_device_probe(path, &info, &fd, why, sizeof(why));
+	err = qa_device_probe(path, &info, &fd, why, sizeof(why), st->want, st->uring_why,
+			      sizeof(st->uring_why));
 	if (!err) {
 		st->info = info;
 		st->fd = fd;
@@ -181,8 +184,9 @@ QACCEL_API int qaccel_open(struct qaccel_ctx **ctxp,
 {
 	static const struct qaccel_open_opts defaults;
 	enum qaccel_backend_kind kind;
+	enum qaccel_submit_mode submit;
 	enum qaccel_isa isa_req, isa;
-	const char *device, *s, *kind_src;
+	const char *device, *s, *kind_src, *submit_src;
 	struct qa_pick_state pick;
 	struct qaccel_ctx *ctx;
 	unsigned int threads;
@@ -205,8 +209,10 @@ QACCEL_API int qaccel_open(struct qaccel_ctx **ctxp,
 		return qa_open_fail(opts, -EINVAL, "unknown ISA %d", (int)opts->isa);
 	if (!opts->errbuf && opts->errbuf_size)
 		return -EINVAL;
-	if (!qa_reserved_zero(opts->reserved, QA_ARRAY_SIZE(opts->reserved)))
+	if (opts->pad || !qa_reserved_zero(opts->reserved, QA_ARRAY_SIZE(opts->reserved)))
 		return qa_open_fail(opts, -EINVAL, "reserved option fields must be zero");
+	if ((unsigned int)opts->submit > QACCEL_SUBMIT_IOCTL)
+		return qa_open_fail(opts, -EINVAL, "unknown submission mode %d", (int)opts->submit);
 	use_env = !(opts->flags & QACCEL_OPEN_IGNORE_ENV);
 
 	/* Which backend. */
@@ -226,6 +232,16 @@ QACCEL_API int qaccel_open(struct qaccel_ctx **ctxp,
 	if (kind == QACCEL_BACKEND_AUTO && device) {
 		kind = QACCEL_BACKEND_DEVICE;
 		kind_src = opts->device ? "the caller's device path" : "QACCEL_DEVICE";
+	}
+
+	/* Submission mode of a device context. */
+	submit = opts->submit;
+	submit_src = "the caller";
+	if (submit == QACCEL_SUBMIT_AUTO && use_env && (s = getenv("QACCEL_SUBMIT")) && *s) {
+		if (qa_parse_submit_mode(s, &submit))
+			return qa_open_fail(opts, -EINVAL,
+					    "QACCEL_SUBMIT=%s: expected auto, uring or ioctl", s);
+		submit_src = "QACCEL_SUBMIT";
 	}
 
 	/* CPU settings (also used by a device context for host-side work). */
@@ -260,10 +276,12 @@ QACCEL_API int qaccel_open(struct qaccel_ctx **ctxp,
 
 	memset(&pick, 0, sizeof(pick));
 	pick.fd = -1;
+	pick.want = submit;
 	if (kind == QACCEL_BACKEND_DEVICE && device) {
 		char why[160];
 
-		err = qa_device_probe(device, &pick.info, &pick.fd, why, sizeof(why));
+		err = qa_device_probe(device, &pick.info, &pick.fd, why, sizeof(why), submit,
+				      pick.uring_why, sizeof(pick.uring_why));
 		if (err) {
 			pthread_mutex_destroy(&ctx->buf_lock);
 			free(ctx);
@@ -275,11 +293,13 @@ QACCEL_API int qaccel_open(struct qaccel_ctx **ctxp,
 	} else if (kind != QACCEL_BACKEND_CPU) {
 		err = qa_device_for_each(qa_pick_cb, &pick);
 		if (err) {
+			pthread_mutex_destroy(&ctx->buf_lock);
 			free(ctx);
 			return qa_open_fail(opts, err, "device discovery failed: %s",
 					    qaccel_strerror(err));
 		}
 		if (pick.fd < 0 && kind == QACCEL_BACKEND_DEVICE) {
+			pthread_mutex_destroy(&ctx->buf_lock);
 			free(ctx);
 			if (pick.seen)
 				return qa_open_fail(opts, pick.first_err,
@@ -310,10 +330,48 @@ QACCEL_API int qaccel_open(struct qaccel_ctx **ctxp,
 	}
 
 	if (pick.fd >= 0) {
+		enum qaccel_submit_mode mode;
+		bool uring = pick.info.submit_modes & (1u << QACCEL_SUBMIT_URING);
+		char why[160] = "";
+		size_t len;
+
+		if (submit == QACCEL_SUBMIT_URING && !uring) {
+			qa_device_close(pick.fd);
+			pthread_mutex_destroy(&ctx->buf_lock);
+			free(ctx);
+			return qa_open_fail(opts, -EOPNOTSUPP,
+					    "io_uring submission requested by %s, unusable on %s: %s",
+					    submit_src, pick.info.path, pick.uring_why);
+		}
+		mode = submit == QACCEL_SUBMIT_AUTO ?
+		       (uring ? QACCEL_SUBMIT_URING : QACCEL_SUBMIT_IOCTL) : submit;
 		ctx->kind = QACCEL_BACKEND_DEVICE;
 		ctx->fd = pick.fd;
 		ctx->info = pick.info;
+		ctx->info.submit_mode = mode;
+		err = qa_dev_create(ctx, mode, why, sizeof(why));
+		if (err) {
+			qa_device_close(pick.fd);
+			pthread_mutex_destroy(&ctx->buf_lock);
+			free(ctx);
+			return qa_open_fail(opts, err, "%s: %s", pick.info.path, why);
+		}
+		len = strlen(ctx->reason);
+		if (submit != QACCEL_SUBMIT_AUTO)
+			snprintf(ctx->reason + len, sizeof(ctx->reason) - len,
+				 "; submission %s requested by %s", qaccel_submit_mode_name(mode),
+				 submit_src);
+		else
+			snprintf(ctx->reason + len, sizeof(ctx->reason) - len,
+				 "; submission %s (auto: %s)", qaccel_submit_mode_name(mode),
+				 pick.uring_why);
 	} else {
+		size_t len = strlen(ctx->reason);
+
+		if (submit != QACCEL_SUBMIT_AUTO)
+			snprintf(ctx->reason + len, sizeof(ctx->reason) - len,
+				 " (submission %s requested by %s does not apply)",
+				 qaccel_submit_mode_name(submit), submit_src);
 		ctx->kind = QACCEL_BACKEND_CPU;
 		qa_cpu_info(&ctx->info, isa, threads);
 		err = qa_pool_create(ctx);
@@ -333,6 +391,7 @@ QACCEL_API void qaccel_close(struct qaccel_ctx *ctx)
 	if (!ctx)
 		return;
 	qa_pool_destroy(ctx);
+	qa_dev_destroy(ctx);
 	qa_buffers_release(ctx);
 	qa_device_close(ctx->fd);
 	pthread_mutex_destroy(&ctx->buf_lock);
@@ -366,4 +425,10 @@ QACCEL_API enum qaccel_isa qaccel_ctx_isa(const struct qaccel_ctx *ctx)
 QACCEL_API unsigned int qaccel_ctx_threads(const struct qaccel_ctx *ctx)
 {
 	return ctx && ctx->kind == QACCEL_BACKEND_CPU ? ctx->threads : 0;
+}
+
+QACCEL_API enum qaccel_submit_mode qaccel_ctx_submit_mode(const struct qaccel_ctx *ctx)
+{
+	return ctx && ctx->kind == QACCEL_BACKEND_DEVICE ? ctx->info.submit_mode :
+	       QACCEL_SUBMIT_AUTO;
 }

@@ -6,7 +6,9 @@
  * /dev/accel/accelN, which libdrm 2.4.114 does not enumerate, so those are
  * scanned directly. On 6.1 it registers a render node that drmGetDevices2()
  * lists. A node is a qaccel device when drmGetVersion() names the driver
- * "qaccel".
+ * "qaccel". A qaccel node is usable when its driver speaks uapi version 1
+ * or later, reports its GEMM limits and has the buffer and job ioctls; the
+ * io_uring command is then probed separately (devjobs.c).
  *
  * Copyright (c) 2026 The qaccel authors
  */
@@ -94,13 +96,18 @@ static void qa_copy(char *dst, size_t size, const char *src)
 }
 
 int qa_device_probe(const char *path, struct qaccel_backend_info *info,
-		    int *fdp, char *why, size_t why_size)
+		    int *fdp, char *why, size_t why_size,
+		    enum qaccel_submit_mode want, char *uring_why,
+		    size_t uring_why_size)
 {
 	struct qaccel_backend_info tmp;
+	char sub_why[160];
 	drmVersionPtr ver;
 	uint64_t uapi = 0;
 	struct stat st;
 	int fd, err;
+
+	qa_fmt(uring_why, uring_why_size, "not probed");
 
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.kind = QACCEL_BACKEND_DEVICE;
@@ -169,6 +176,32 @@ int qa_device_probe(const char *path, struct qaccel_backend_info *info,
 	tmp.emulated = qa_param32(fd, DRM_QACCEL_PARAM_EMULATED);
 	tmp.max_bo_size = qa_param64(fd, DRM_QACCEL_PARAM_MAX_BO_SIZE);
 	tmp.max_queues = qa_param32(fd, DRM_QACCEL_PARAM_MAX_QUEUES);
+	if (!tmp.max_m || !tmp.max_n || !tmp.max_k) {
+		qa_fmt(why, why_size, "%s: the driver reports no GEMM size limits", path);
+		tmp.status = -EPROTO;
+		*info = tmp;
+		close(fd);
+		return -EPROTO;
+	}
+	err = qa_dev_probe_ioctls(fd, sub_why, sizeof(sub_why));
+	if (err) {
+		qa_fmt(why, why_size, "%s: %s", path, sub_why);
+		tmp.status = err;
+		*info = tmp;
+		close(fd);
+		return err;
+	}
+	tmp.submit_modes = 1u << QACCEL_SUBMIT_IOCTL;
+	tmp.submit_mode = QACCEL_SUBMIT_IOCTL;
+	if (want != QACCEL_SUBMIT_IOCTL) {
+		if (!qa_dev_probe_uring(fd, &tmp, sub_why, sizeof(sub_why))) {
+			tmp.submit_modes |= 1u << QACCEL_SUBMIT_URING;
+			tmp.submit_mode = QACCEL_SUBMIT_URING;
+			qa_fmt(uring_why, uring_why_size, "io_uring command works");
+		} else {
+			qa_fmt(uring_why, uring_why_size, "%s", sub_why);
+		}
+	}
 	*info = tmp;
 	if (fdp)
 		*fdp = fd;
@@ -235,10 +268,14 @@ void qa_device_close(int fd)
 }
 
 int qa_device_probe(const char *path, struct qaccel_backend_info *info,
-		    int *fdp, char *why, size_t why_size)
+		    int *fdp, char *why, size_t why_size,
+		    enum qaccel_submit_mode want, char *uring_why,
+		    size_t uring_why_size)
 {
 	(void)info;
 	(void)fdp;
+	(void)want;
+	qa_fmt(uring_why, uring_why_size, "no device backend in this build");
 	qa_fmt(why, why_size, "%s: this libqaccel was built without the device backend",
 	       path);
 	return -ENODEV;

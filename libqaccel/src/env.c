@@ -36,6 +36,34 @@ int qa_parse_backend(const char *s, enum qaccel_backend_kind *kind)
 	return 0;
 }
 
+int qa_parse_submit_mode(const char *s, enum qaccel_submit_mode *mode)
+{
+	if (!s)
+		return -EINVAL;
+	if (!strcmp(s, "auto") || !*s)
+		*mode = QACCEL_SUBMIT_AUTO;
+	else if (!strcmp(s, "uring"))
+		*mode = QACCEL_SUBMIT_URING;
+	else if (!strcmp(s, "ioctl"))
+		*mode = QACCEL_SUBMIT_IOCTL;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+QACCEL_API const char *qaccel_submit_mode_name(enum qaccel_submit_mode mode)
+{
+	switch (mode) {
+	case QACCEL_SUBMIT_AUTO:
+		return "auto";
+	case QACCEL_SUBMIT_URING:
+		return "uring";
+	case QACCEL_SUBMIT_IOCTL:
+		return "ioctl";
+	}
+	return NULL;
+}
+
 /* Strict decimal parse: digits only, no sign, no trailing garbage. */
 int qa_parse_uint(const char *s, unsigned int min, unsigned int max,
 		  unsigned int *out)

@@ -31,6 +31,7 @@ int qa_isa_resolve(enum qaccel_isa want, enum qaccel_isa *out);
 
 /* env.c */
 int qa_parse_backend(const char *s, enum qaccel_backend_kind *kind);
+int qa_parse_submit_mode(const char *s, enum qaccel_submit_mode *mode);
 int qa_parse_uint(const char *s, unsigned int min, unsigned int max,
 		  unsigned int *out);
 unsigned int qa_default_threads(void);
@@ -42,10 +43,15 @@ bool qa_device_built(void);
 /*
  * Probe one node: on success fill info and return 0 with *fdp holding the
  * open fd (when fdp is non-NULL, otherwise the fd is closed). On failure
- * return -errno and explain in why.
+ * return -errno and explain in why. A node whose driver lacks the job
+ * ioctls fails with -EOPNOTSUPP. The io_uring command is probed unless
+ * want is %QACCEL_SUBMIT_IOCTL; info->submit_modes tells the result and
+ * uring_why (may be NULL) why io_uring cannot be used.
  */
 int qa_device_probe(const char *path, struct qaccel_backend_info *info,
-		    int *fdp, char *why, size_t why_size);
+		    int *fdp, char *why, size_t why_size,
+		    enum qaccel_submit_mode want, char *uring_why,
+		    size_t uring_why_size);
 /*
  * Walk the candidate nodes in order. cb returns non-zero to stop. The
  * candidates are the paths of accel nodes and qaccel render nodes.
@@ -126,11 +132,21 @@ struct qaccel_buffer {
 	unsigned int flags;
 	bool owned;
 	atomic_uint busy;		/* queued or running jobs using it */
-	struct qaccel_buffer *prev, *next;	/* ctx->buffers, under ctx->lock */
+	struct qaccel_buffer *prev, *next;	/* ctx->buffers, under ctx->buf_lock */
+	/* device backend: the GEM object and its mappings */
+	uint32_t handle;
+	uint64_t va;			/* device virtual address */
+	size_t map_size;		/* bytes of the BO and of the CPU mapping */
 };
 
 struct qa_job;
-struct qa_sync;
+struct qa_dev;
+
+/* A qaccel_run() waiter: the jobs it still waits for, the first error. */
+struct qa_sync {
+	unsigned int remaining;
+	int err;
+};
 
 /* jobs.c: the CPU backend's worker pool and queues (all under lock). */
 struct qa_pool {
@@ -155,14 +171,54 @@ struct qaccel_ctx {
 	unsigned int threads;
 	int fd;
 	struct qaccel_backend_info info;
-	char reason[256];
+	char reason[384];
 	pthread_mutex_t buf_lock;
 	struct qaccel_buffer *buffers;
 	struct qa_pool *pool;		/* CPU backend */
+	struct qa_dev *dev;		/* device backend */
 };
 
 int qa_pool_create(struct qaccel_ctx *ctx);
 void qa_pool_destroy(struct qaccel_ctx *ctx);
 void qa_buffers_release(struct qaccel_ctx *ctx);
+/* Link a new buffer into ctx->buffers. */
+void qa_buffer_link(struct qaccel_ctx *ctx, struct qaccel_buffer *b);
+
+/*
+ * jobs.c: validate one job against the context's limits and fill the
+ * engine's description of it. 0, -EINVAL, -E2BIG, -EACCES or -EOPNOTSUPP.
+ */
+struct qa1e_gemm;
+int qa_job_check(const struct qaccel_ctx *ctx, const struct qaccel_gemm_job *jd,
+		 struct qa1e_gemm *g);
+
+/*
+ * devjobs.c: the device backend's buffers, submission and completions.
+ * qa_dev_create() takes the context's open fd and settles the submission
+ * mode (mode is URING or IOCTL, already probed); qa_dev_destroy() waits
+ * for every job, then frees the buffers and the ring (not the fd).
+ */
+int qa_dev_create(struct qaccel_ctx *ctx, enum qaccel_submit_mode mode,
+		  char *why, size_t why_size);
+void qa_dev_destroy(struct qaccel_ctx *ctx);
+int qa_dev_buffer_alloc(struct qaccel_ctx *ctx, size_t size, unsigned int flags,
+			struct qaccel_buffer **buf);
+/* Release the BO of a buffer that no job uses (the struct is kept). */
+void qa_dev_buffer_release(struct qaccel_buffer *b);
+/* Collect completions the kernel already has, without waiting. */
+void qa_dev_poll(struct qaccel_ctx *ctx);
+int qa_dev_submit(struct qaccel_ctx *ctx, const struct qaccel_gemm_job *jobs,
+		  unsigned int count, struct qa_sync *sync);
+int qa_dev_run_wait(struct qaccel_ctx *ctx, struct qa_sync *sync);
+int qa_dev_reap(struct qaccel_ctx *ctx, struct qaccel_completion *out, unsigned int max,
+		unsigned int min_complete, int64_t timeout_ns);
+int qa_dev_inflight(struct qaccel_ctx *ctx);
+/*
+ * Probe the device's job ioctls (0 or -EOPNOTSUPP) and its io_uring
+ * command (0 when usable); both explain a failure in why.
+ */
+int qa_dev_probe_ioctls(int fd, char *why, size_t why_size);
+int qa_dev_probe_uring(int fd, const struct qaccel_backend_info *info, char *why,
+		       size_t why_size);
 
 #endif /* QACCEL_INTERNAL_H */

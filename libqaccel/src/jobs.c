@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Buffers, the asynchronous job API and the CPU backend's worker pool.
+ * Device contexts hand buffers and jobs to devjobs.c after the checks.
  *
  * Each CPU context owns `threads` workers. Jobs wait in a FIFO; the job at
  * the front becomes the current one and its tiles (rows x panels, see
@@ -17,11 +18,6 @@
 #include <time.h>
 
 #include "gemm.h"
-
-struct qa_sync {
-	unsigned int remaining;
-	int err;
-};
 
 struct qa_job {
 	struct qa_gemm_args ga;
@@ -40,6 +36,17 @@ struct qa_job {
 
 /* ---- buffers ---- */
 
+void qa_buffer_link(struct qaccel_ctx *ctx, struct qaccel_buffer *b)
+{
+	pthread_mutex_lock(&ctx->buf_lock);
+	b->prev = NULL;
+	b->next = ctx->buffers;
+	if (b->next)
+		b->next->prev = b;
+	ctx->buffers = b;
+	pthread_mutex_unlock(&ctx->buf_lock);
+}
+
 static int qa_buffer_new(struct qaccel_ctx *ctx, void *ptr, size_t size, unsigned int flags,
 			 bool owned, struct qaccel_buffer **out)
 {
@@ -53,12 +60,7 @@ static int qa_buffer_new(struct qaccel_ctx *ctx, void *ptr, size_t size, unsigne
 	b->flags = flags;
 	b->owned = owned;
 	atomic_init(&b->busy, 0);
-	pthread_mutex_lock(&ctx->buf_lock);
-	b->next = ctx->buffers;
-	if (b->next)
-		b->next->prev = b;
-	ctx->buffers = b;
-	pthread_mutex_unlock(&ctx->buf_lock);
+	qa_buffer_link(ctx, b);
 	*out = b;
 	return 0;
 }
@@ -71,8 +73,8 @@ QACCEL_API int qaccel_buffer_alloc(struct qaccel_ctx *ctx, size_t size, unsigned
 
 	if (!ctx || !buf || !size || (flags & ~QACCEL_BUFFER_FLAGS) || size > (SIZE_MAX >> 1))
 		return -EINVAL;
-	if (ctx->kind != QACCEL_BACKEND_CPU)
-		return -EOPNOTSUPP;
+	if (ctx->kind == QACCEL_BACKEND_DEVICE)
+		return qa_dev_buffer_alloc(ctx, size, flags, buf);
 	if (posix_memalign(&p, 64, (size + 63) & ~(size_t)63))
 		return -ENOMEM;
 	memset(p, 0, size);
@@ -102,6 +104,11 @@ QACCEL_API size_t qaccel_buffer_size(const struct qaccel_buffer *buf)
 	return buf ? buf->size : 0;
 }
 
+QACCEL_API uint64_t qaccel_buffer_device_address(const struct qaccel_buffer *buf)
+{
+	return buf ? buf->va : 0;
+}
+
 static void qa_buffer_unlink_free(struct qaccel_buffer *b)
 {
 	if (b->prev)
@@ -110,7 +117,9 @@ static void qa_buffer_unlink_free(struct qaccel_buffer *b)
 		b->ctx->buffers = b->next;
 	if (b->next)
 		b->next->prev = b->prev;
-	if (b->owned)
+	if (b->handle)
+		qa_dev_buffer_release(b);
+	else if (b->owned)
 		free(b->ptr);
 	free(b);
 }
@@ -121,6 +130,8 @@ QACCEL_API int qaccel_buffer_free(struct qaccel_buffer *buf)
 
 	if (!buf)
 		return 0;
+	if (atomic_load(&buf->busy) && buf->ctx->kind == QACCEL_BACKEND_DEVICE)
+		qa_dev_poll(buf->ctx);
 	if (atomic_load(&buf->busy))
 		return -EBUSY;
 	ctx = buf->ctx;
@@ -399,10 +410,16 @@ static bool qa_overlap(const uint8_t *a, uint64_t alen, const uint8_t *b, uint64
 	return a0 < b0 + blen && b0 < a0 + alen;
 }
 
-static int qa_job_check(struct qaccel_ctx *ctx, const struct qaccel_gemm_job *jd,
-			struct qa1e_gemm *g)
+/*
+ * The checks of one job, in the order the tests rely on: structure, sizes,
+ * types, the engine's own field rules, operand ranges, overlaps, then
+ * what this backend can do (C writable by the device, data types).
+ */
+int qa_job_check(const struct qaccel_ctx *ctx, const struct qaccel_gemm_job *jd,
+		 struct qa1e_gemm *g)
 {
 	uint64_t abytes, cbytes, wbytes;
+	uint32_t need;
 
 	if (!jd->a || !jd->w || !jd->c || jd->a->ctx != ctx || jd->w->ctx != ctx ||
 	    jd->c->ctx != ctx || jd->flags ||
@@ -410,7 +427,7 @@ static int qa_job_check(struct qaccel_ctx *ctx, const struct qaccel_gemm_job *jd
 		return -EINVAL;
 	if (!jd->m || !jd->n || !jd->k)
 		return -EINVAL;
-	if (jd->m > QA_CPU_MAX_DIM || jd->n > QA_CPU_MAX_DIM || jd->k > QA_CPU_MAX_DIM)
+	if (jd->m > ctx->info.max_m || jd->n > ctx->info.max_n || jd->k > ctx->info.max_k)
 		return -E2BIG;
 	if (jd->a_type != QACCEL_DTYPE_U8 && jd->a_type != QACCEL_DTYPE_S8)
 		return -EINVAL;
@@ -418,16 +435,20 @@ static int qa_job_check(struct qaccel_ctx *ctx, const struct qaccel_gemm_job *jd
 	switch (jd->out_type) {
 	case QACCEL_DTYPE_S8:
 		g->out_type = QA1E_OUT_S8;
+		need = QACCEL_CAP_OUT_S8;
 		break;
 	case QACCEL_DTYPE_U8:
 		g->out_type = QA1E_OUT_U8;
+		need = QACCEL_CAP_OUT_U8;
 		break;
 	case QACCEL_DTYPE_S32:
 		g->out_type = QA1E_OUT_S32;
+		need = QACCEL_CAP_OUT_S32;
 		break;
 	default:
 		return -EINVAL;
 	}
+	need |= jd->a_type == QACCEL_DTYPE_S8 ? QACCEL_CAP_A_S8 : QACCEL_CAP_A_U8;
 	g->m = jd->m;
 	g->n = jd->n;
 	g->k = jd->k;
@@ -452,6 +473,10 @@ static int qa_job_check(struct qaccel_ctx *ctx, const struct qaccel_gemm_job *jd
 	    qa_overlap((uint8_t *)jd->c->ptr + jd->c_offset, cbytes,
 		       (uint8_t *)jd->w->ptr + jd->w_offset, wbytes))
 		return -EINVAL;
+	if (jd->c->flags & QACCEL_BUFFER_DEVICE_READONLY)
+		return -EACCES;
+	if ((ctx->info.caps & need) != need)
+		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -466,8 +491,8 @@ static int qa_submit(struct qaccel_ctx *ctx, const struct qaccel_gemm_job *jobs,
 
 	if (!ctx || !jobs || !count || count > QACCEL_QUEUE_DEPTH)
 		return -EINVAL;
-	if (ctx->kind != QACCEL_BACKEND_CPU)
-		return -EOPNOTSUPP;
+	if (ctx->kind == QACCEL_BACKEND_DEVICE)
+		return qa_dev_submit(ctx, jobs, count, sync);
 	pool = ctx->pool;
 	kern = qa_gemm_kernel_for(ctx->isa);
 	js = calloc(count, sizeof(*js));
@@ -553,6 +578,8 @@ QACCEL_API int qaccel_run(struct qaccel_ctx *ctx, const struct qaccel_gemm_job *
 	err = qa_submit(ctx, jobs, count, &sync);
 	if (err)
 		return err;
+	if (ctx->kind == QACCEL_BACKEND_DEVICE)
+		return qa_dev_run_wait(ctx, &sync);
 	pool = ctx->pool;
 	pthread_mutex_lock(&pool->lock);
 	while (sync.remaining)
@@ -570,8 +597,8 @@ QACCEL_API int qaccel_reap(struct qaccel_ctx *ctx, struct qaccel_completion *out
 
 	if (!ctx || !out || !max || min_complete > max)
 		return -EINVAL;
-	if (ctx->kind != QACCEL_BACKEND_CPU)
-		return -EOPNOTSUPP;
+	if (ctx->kind == QACCEL_BACKEND_DEVICE)
+		return qa_dev_reap(ctx, out, max, min_complete, timeout_ns);
 	pool = ctx->pool;
 	if (timeout_ns > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -617,8 +644,8 @@ QACCEL_API int qaccel_inflight(struct qaccel_ctx *ctx)
 
 	if (!ctx)
 		return -EINVAL;
-	if (ctx->kind != QACCEL_BACKEND_CPU)
-		return 0;
+	if (ctx->kind == QACCEL_BACKEND_DEVICE)
+		return qa_dev_inflight(ctx);
 	pthread_mutex_lock(&ctx->pool->lock);
 	n = (int)ctx->pool->inflight;
 	pthread_mutex_unlock(&ctx->pool->lock);

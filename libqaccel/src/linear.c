@@ -53,8 +53,6 @@ QACCEL_API int qaccel_linear_create(struct qaccel_ctx *ctx,
 	err = qaccel_packed_size(d->out_features, d->in_features, &size);
 	if (err)
 		return err;
-	if (ctx->kind != QACCEL_BACKEND_CPU)
-		return -EOPNOTSUPP;
 
 	l = calloc(1, sizeof(*l));
 	if (!l)

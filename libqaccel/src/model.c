@@ -714,10 +714,6 @@ QACCEL_API int qaccel_model_load_mem(struct qaccel_ctx *ctx, const void *data, s
 	if (size > QACCEL_MODEL_MAX_FILE)
 		return fail(o, -EFBIG, "%zu bytes: larger than the %llu a model may have",
 			    size, (unsigned long long)QACCEL_MODEL_MAX_FILE);
-	if (qaccel_ctx_backend(ctx) != QACCEL_BACKEND_CPU)
-		return fail(o, -EOPNOTSUPP, "the %s backend cannot run jobs yet",
-			    qaccel_backend_kind_name(qaccel_ctx_backend(ctx)));
-
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return fail(o, -ENOMEM, "out of memory");

@@ -34,6 +34,7 @@ static void clear_env(void)
 	unsetenv("QACCEL_DEVICE");
 	unsetenv("QACCEL_THREADS");
 	unsetenv("QACCEL_CPU_ISA");
+	unsetenv("QACCEL_SUBMIT");
 }
 
 /* Open with NULL opts; return the error and check ctx stays NULL on failure. */
@@ -53,18 +54,29 @@ static int open_env(struct qaccel_ctx **out)
 	return err;
 }
 
-static int have_device(void)
+/*
+ * 1 when a usable qaccel device is listed. Otherwise *nodev_err is what
+ * asking for the device backend fails with: the status of the first qaccel
+ * device listed (e.g. -EOPNOTSUPP for a driver without the job ioctls), or
+ * -ENODEV when there is none.
+ */
+static int have_device(int *nodev_err)
 {
 	struct qaccel_backend_info infos[16];
 	unsigned int n = 0, i;
 
+	*nodev_err = -ENODEV;
 	if (qaccel_list_backends(infos, 16, &n))
 		return 0;
 	for (i = 1; i < n && i < 16; i++)
 		if (!infos[i].status)
 			return 1;
+	if (n > 1)
+		*nodev_err = infos[1].status;
 	return 0;
 }
+
+static int nodev_err = -ENODEV;
 
 static void test_version(void)
 {
@@ -195,6 +207,10 @@ static void test_open_env(int device)
 
 	setenv("QACCEL_BACKEND", "bogus", 1);
 	TAP_EQ(open_env(NULL), -EINVAL, "env: QACCEL_BACKEND=bogus");
+	unsetenv("QACCEL_BACKEND");
+	setenv("QACCEL_SUBMIT", "io_uring", 1);
+	TAP_EQ(open_env(NULL), -EINVAL, "env: QACCEL_SUBMIT=io_uring");
+	unsetenv("QACCEL_SUBMIT");
 	setenv("QACCEL_BACKEND", "cpu", 1);
 	err = open_env(&ctx);
 	tap_ok(!err && qaccel_ctx_backend(ctx) == QACCEL_BACKEND_CPU &&
@@ -210,8 +226,8 @@ static void test_open_env(int device)
 		       "env: QACCEL_BACKEND=device opens the device");
 		qaccel_close(ctx);
 	} else {
-		TAP_EQ(open_env(NULL), -ENODEV,
-		       "env: QACCEL_BACKEND=device without a device fails (no fallback)");
+		TAP_EQ(open_env(NULL), nodev_err,
+		       "env: QACCEL_BACKEND=device without a usable device fails (no fallback)");
 	}
 	unsetenv("QACCEL_BACKEND");
 
@@ -294,6 +310,22 @@ static void test_open_opts(int device)
 	RESET();
 	o.device = "";
 	tap_ok(qaccel_open(&ctx, &o) == -EINVAL && !ctx, "opts: empty device path");
+	RESET();
+	o.submit = (enum qaccel_submit_mode)3;
+	tap_ok(qaccel_open(&ctx, &o) == -EINVAL && !ctx, "opts: unknown submission mode");
+	RESET();
+	o.pad = 1;
+	tap_ok(qaccel_open(&ctx, &o) == -EINVAL && !ctx, "opts: non-zero pad");
+	RESET();
+	o.backend = QACCEL_BACKEND_CPU;
+	o.submit = QACCEL_SUBMIT_URING;
+	err = qaccel_open(&ctx, &o);
+	tap_ok(!err && qaccel_ctx_submit_mode(ctx) == QACCEL_SUBMIT_AUTO &&
+	       qaccel_ctx_submit_mode(NULL) == QACCEL_SUBMIT_AUTO &&
+	       !strcmp(qaccel_submit_mode_name(QACCEL_SUBMIT_AUTO), "auto") &&
+	       !qaccel_submit_mode_name((enum qaccel_submit_mode)-1),
+	       "opts: a submission mode does not apply to CPU contexts");
+	qaccel_close(ctx);
 
 	RESET();
 	o.backend = QACCEL_BACKEND_DEVICE;
@@ -352,7 +384,9 @@ static void test_open_opts(int device)
 		       "opts: device backend");
 		qaccel_close(ctx);
 	} else {
-		tap_ok(err == -ENODEV && !ctx, "opts: device backend without device is -ENODEV");
+		tap_ok(err == nodev_err && !ctx,
+		       "opts: device backend without a usable device fails (%s)",
+		       qaccel_strerror(nodev_err));
 	}
 #undef RESET
 }
@@ -362,8 +396,8 @@ int main(void)
 	int device;
 
 	clear_env();
-	device = have_device();
-	tap_plan(60);
+	device = have_device(&nodev_err);
+	tap_plan(64);
 	test_version();
 	test_strerror();
 	test_isa();

@@ -139,7 +139,8 @@ static void test_u8_weights(void)
 	size_t sz;
 	int i, j, kk, ok = 1;
 
-	open_cpu(&ctx, QACCEL_ISA_AUTO, 2);
+	if (open_test(&ctx, QACCEL_ISA_AUTO, 2))
+		exit(1);
 	for (i = 0; i < K * N; i++)
 		w[i] = (uint8_t)rng_u32(&r);
 	for (i = 0; i < 5 * K; i++)
@@ -148,7 +149,8 @@ static void test_u8_weights(void)
 		zp[j] = (int32_t)rng_range(&r, 0, 255);
 	qaccel_packed_size(N, K, &sz);
 	qaccel_buffer_alloc(ctx, sz, 0, &wb);
-	qaccel_buffer_wrap(ctx, a, sizeof(a), &ab);
+	qaccel_buffer_alloc(ctx, sizeof(a), 0, &ab);
+	memcpy(qaccel_buffer_ptr(ab), a, sizeof(a));
 	qaccel_buffer_alloc(ctx, 5 * N * 4, 0, &cb);
 	memset(&d, 0, sizeof(d));
 	d.n = N;
@@ -352,7 +354,8 @@ static void test_linear(void)
 	int i, j, kk, ok = 1;
 	uint8_t *y, *y2;
 
-	open_cpu(&ctx, QACCEL_ISA_AUTO, 2);
+	if (open_test(&ctx, QACCEL_ISA_AUTO, 2))
+		exit(1);
 	for (i = 0; i < OUT * IN; i++)
 		w[i] = (float)rng_gauss(&r) * 0.1f;
 	for (i = 0; i < OUT; i++)
@@ -421,6 +424,7 @@ static void test_linear(void)
 
 int main(void)
 {
+	test_backend_gate("test_pack");
 	tap_plan(3 + 7 + 3 + 5 + 3 + 8);
 	test_sizes();
 	test_int_layouts();

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Runs libqaccel's unit tests on the device backend inside the VM: builds
+# qaccel.ko for one kernel series and the tests as static binaries
+# (make -C tests/lib vm), then boots the kernel with the module
+# (emulated=2) and runs every test once per submission mode
+# (QACCEL_TEST_BACKEND=device QACCEL_SUBMIT=ioctl, then =uring), followed
+# by `qaccel-bench submit` in each mode. Prints KTAP; exits non-zero when
+# anything failed.
+#
+# Usage: scripts/vm-lib.sh [--require-uring] [--bench-jobs N] SERIES
+#
+#   --require-uring   a driver without the io_uring command fails the uring
+#                     runs; by default they are skipped with the library's
+#                     reason (until the driver has the command)
+#   --bench-jobs N    jobs per qaccel-bench run (default 2000; TCG is slow)
+#
+# Result names: <series>:<mode>.<test>:<name>; the bench lines carry their
+# figures, and their JSON goes to build/bench/vm-<series>.jsonl.
+# Environment: BUILD (default ./build), QACCEL_VM_ARGS (default emulated=2).
+
+set -euo pipefail
+
+require_uring=0
+bench_jobs=2000
+while [ $# -gt 1 ]; do
+	case $1 in
+	--require-uring) require_uring=1 ;;
+	--bench-jobs) bench_jobs=$2; shift ;;
+	*) echo "vm-lib.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+series=${1:?usage: vm-lib.sh [--require-uring] [--bench-jobs N] SERIES}
+case $bench_jobs in ''|*[!0-9]*) echo "vm-lib.sh: --bench-jobs needs a number" >&2; exit 2 ;; esac
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+BUILD=${BUILD:-$top/build}
+out=$BUILD/vm-lib/$series
+mkdir -p "$out"
+stage=$out/tests
+
+if ! scripts/build-kmod.sh "$series" > "$BUILD/kmod-$series.log" 2>&1; then
+	cat "$BUILD/kmod-$series.log"
+	echo "not ok 1 $series:module-build"
+	exit 1
+fi
+echo "ok 1 $series:module-build"
+if ! make -s -C tests/lib BUILD="$BUILD" vm > "$out/build.log" 2>&1; then
+	cat "$out/build.log"
+	echo "not ok 2 $series:lib-tests-build"
+	exit 1
+fi
+echo "ok 2 $series:lib-tests-build"
+
+rm -rf "$stage"
+mkdir -p "$stage/bin"
+cp "$BUILD"/tests/lib-vm/bin/* "$stage/bin/"
+tests=$(cd "$stage/bin" && ls test_*)
+
+# One wrapper per (mode, test): the harness runs every executable of the
+# directory with no arguments, in name order.
+for mode in ioctl uring; do
+	optional=0
+	[ "$mode" = uring ] && [ "$require_uring" = 0 ] && optional=1
+	for t in $tests; do
+		cat > "$stage/$mode.$t" <<EOF
+#!/bin/sh
+export QACCEL_TEST_BACKEND=device QACCEL_SUBMIT=$mode QACCEL_TEST_OPTIONAL=$optional
+exec /tests/bin/$t
+EOF
+		chmod +x "$stage/$mode.$t"
+	done
+	# The submission benchmark: small jobs, batches of 1, 16 and 64.
+	cat > "$stage/zbench.$mode" <<EOF
+#!/bin/sh
+echo "TAP version 13"
+echo "1..3"
+n=0
+for b in 1 16 64; do
+	n=\$((n + 1))
+	if line=\$(/tests/bin/qaccel-bench submit --backend device --via $mode --batch \$b \\
+			--jobs $bench_jobs --json 2>&1); then
+		echo "# BENCH \$line"
+		echo "ok \$n submit via $mode batch \$b: \$(echo "\$line" | sed -n \\
+			's/.*"jobs_per_s": \\([0-9.]*\\).*"lat_mean_us": \\([0-9.]*\\).*"lat_p99_us": \\([0-9.]*\\).*/\\1 jobs\\/s, mean \\2 us, p99 \\3 us/p')"
+	elif [ $optional = 1 ] && echo "\$line" | grep -q "io_uring"; then
+		echo "ok \$n submit via $mode batch \$b # SKIP \$line"
+	else
+		echo "# \$line"
+		echo "not ok \$n submit via $mode batch \$b"
+	fi
+done
+EOF
+	chmod +x "$stage/zbench.$mode"
+done
+
+rc=0
+tests/vm/vm-test.sh --series "$series" --ko "$BUILD/kmod/$series/qaccel.ko" \
+	--tests "$stage" --args "${QACCEL_VM_ARGS:-emulated=2}" --first 3 \
+	--outdir "$out" || rc=$?
+
+mkdir -p "$BUILD/bench"
+tr -d '\r' < "$out/serial.log" | sed -n 's/^# BENCH //p' > "$BUILD/bench/vm-$series.jsonl" || true
+exit $rc

@@ -38,9 +38,10 @@ TEST_SERIES := $(call unquote,$(CONFIG_QACCEL_TEST_SERIES))
 
 .PHONY: all lib tools module run check bench install clean distclean config \
 	defconfig menuconfig savedefconfig deps deps-all help \
-	_all _lib _tools _module _run _check _bench _install
+	_all _lib _tools _module _run _check _bench _install \
+	install-module dkms-source dkms-install dkms-uninstall _install-module
 
-all lib tools module install: config
+all lib tools module install install-module: config
 	@$(MAKE) -s _$@
 
 config: $(BUILD)/config.mk
@@ -131,9 +132,67 @@ _bench: _lib _tools
 
 # --- install -------------------------------------------------------------
 
+# Library (shared with soname links, static, header, libqaccel.pc), tools
+# and the demo model, man pages, and the udev rule that gives the render
+# group the qaccel device nodes. udev reads rules from /usr/lib/udev/rules.d
+# and /usr/local/lib/udev/rules.d; for another PREFIX set
+# UDEVRULESDIR=/etc/udev/rules.d.
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+
 _install: _lib _tools
 	@$(MAKE) -s -C libqaccel BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
 	@$(MAKE) -s -C tools BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
+	@install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(UDEVRULESDIR)
+	@install -m 644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	@install -m 644 man/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
+	@install -m 644 udev/70-qaccel.rules $(DESTDIR)$(UDEVRULESDIR)/
+	@echo "  INSTALL $(DESTDIR)$(PREFIX): library, header, libqaccel.pc, tools, man pages;" \
+		"$(DESTDIR)$(UDEVRULESDIR)/70-qaccel.rules"
+
+# The kernel module, built in build/kmod/host against the kernel of `make
+# module`, into $(DESTDIR)/lib/modules/<release>/updates, then depmod. The
+# module is not signed; on a machine that enforces module signatures use
+# dkms-install (DKMS signs with the machine's MOK key).
+_install-module: _module
+	@if [ ! -f $(BUILD)/kmod/host/qaccel.ko ]; then \
+		echo "install-module: no module was built (no kernel headers; see" \
+			"CONFIG_QACCEL_KDIR)" >&2; exit 1; fi
+	@$(MAKE) -s -C $(patsubst %/Makefile,%,$(MODULE_KDIR)) M=$(BUILD)/kmod/host \
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= \
+		modules_install 2>&1 | { grep -v "System.map" || true; }
+	@rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+		$(patsubst %/Makefile,%,$(MODULE_KDIR))/include/generated/utsrelease.h) && \
+		PATH="$$PATH:/usr/sbin:/sbin" depmod $(if $(DESTDIR),-b $(DESTDIR)) $$rel && \
+		echo "  INSTALL $(DESTDIR)/lib/modules/$$rel/updates/qaccel.ko (depmod $$rel)"
+
+# DKMS: the module's sources under /usr/src/qaccel-<version> (with
+# driver/dkms.conf), then dkms add, build and install for the running
+# kernel. With DESTDIR only the source tree is installed (for packaging).
+DKMS_SRC := /usr/src/qaccel-$(QACCEL_VERSION)
+
+dkms-source:
+	@install -d $(DESTDIR)$(DKMS_SRC)/conftest $(DESTDIR)$(DKMS_SRC)/uapi/drm
+	@install -m 644 driver/Kbuild driver/Makefile driver/*.c driver/*.h $(DESTDIR)$(DKMS_SRC)/
+	@install -m 644 driver/conftest/*.c $(DESTDIR)$(DKMS_SRC)/conftest/
+	@install -m 755 driver/conftest/conftest.sh $(DESTDIR)$(DKMS_SRC)/conftest/
+	@install -m 644 uapi/drm/qaccel_accel.h $(DESTDIR)$(DKMS_SRC)/uapi/drm/
+	@sed 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(QACCEL_VERSION)"/' driver/dkms.conf \
+		> $(DESTDIR)$(DKMS_SRC)/dkms.conf
+	@echo "  DKMS    sources in $(DESTDIR)$(DKMS_SRC)"
+
+dkms-install: dkms-source
+ifeq ($(DESTDIR),)
+	@command -v dkms >/dev/null || { echo "dkms-install: dkms is not installed" \
+		"(apt-get install dkms)" >&2; exit 1; }
+	dkms add qaccel/$(QACCEL_VERSION) || dkms status qaccel/$(QACCEL_VERSION) | grep -q .
+	dkms build qaccel/$(QACCEL_VERSION)
+	dkms install qaccel/$(QACCEL_VERSION)
+endif
+
+dkms-uninstall:
+	dkms remove qaccel/$(QACCEL_VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 clean:
 	rm -rf $(BUILD)
@@ -148,7 +207,10 @@ help:
 	@echo "  check          every test: unit, sanitizers, lint, kselftests in QEMU on"
 	@echo "                 each kernel of the matrix; ends with 'N passed, N failed'"
 	@echo "  bench          the standard benchmark set (qaccel-bench)"
-	@echo "  install        PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"
+	@echo "  install        PREFIX=$(PREFIX) DESTDIR=$(DESTDIR): library, header,"
+	@echo "                 libqaccel.pc, tools, man pages, udev rule"
+	@echo "  install-module the module into DESTDIR/lib/modules/<release>/updates"
+	@echo "  dkms-install   the module's sources into /usr/src and dkms add/build/install"
 	@echo "  defconfig      write .config from $(DEFCONFIG)"
 	@echo "  menuconfig     edit .config"
 	@echo "  deps, deps-all install packages / also fetch the kernel test matrix"

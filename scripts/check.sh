@@ -60,7 +60,7 @@ run_suite() {
 
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then
-	suites=(engine lib lint)
+	suites=(engine lib onnx tools selftest install lint)
 	if [ "$want_vm" = y ]; then
 		for s in $series; do
 			suites+=("vm-$s")
@@ -77,6 +77,14 @@ for suite in "${suites[@]}"; do
 		run_suite engine make -s -C tests/unit BUILD="$BUILD" run ;;
 	lib)
 		run_suite lib make -s -C tests/lib BUILD="$BUILD" run ;;
+	onnx)
+		run_suite onnx make -s -C tests/onnx BUILD="$BUILD" run ;;
+	tools)
+		run_suite tools make -s -C tests/tools BUILD="$BUILD" run ;;
+	selftest)
+		run_suite selftest tests/tools/selftest.sh ;;
+	install)
+		run_suite install tests/install/run.sh ;;
 	lint)
 		run_suite lint scripts/lint.sh ;;
 	vm-*)

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * qaccel-bench: throughput of libqaccel's CPU backend.
+ * qaccel-bench: throughput of libqaccel's backends.
  *
  *   qaccel-bench gemm --m M --n N --k K [--threads T] [--isa ISA]
  *                [--a-type u8|s8] [--out s32|s8|u8] [--time SEC] [--json]
- *                [--peer onednn]
+ *                [--peer onednn] [--backend cpu|device|auto]
  *   qaccel-bench quant --n ELEMS [--channels C] [--type s8|u8] [--isa ISA]
  *                [--time SEC] [--json]
+ *   qaccel-bench submit [--backend auto|cpu|device] [--via auto|uring|ioctl]
+ *                [--batch B] [--jobs N] [--inflight W] [--m M --n N --k K]
+ *                [--json]
  *
  * gemm: C = A x W with W packed once (qaccel_pack_weights()), timed over
  * repeated qaccel_run() calls; GOPS = 2 * M * N * K / time. With
@@ -16,6 +19,14 @@
  * quant: per-channel s8 quantization of ELEMS floats ([C][ELEMS / C],
  * channel axis 0) in GB/s of float input, next to memcpy() of the same
  * bytes in the same run.
+ * submit: the job path itself with small jobs (M = N = K = 16 unless
+ * given): N jobs in batches of B (one qaccel_submit() each), at most W in
+ * flight (default 4 B, at most 1024), completions reaped as they come;
+ * jobs/s over the whole run, and the latency of each job from the
+ * qaccel_submit() of its batch to the qaccel_reap() that returned it
+ * (mean, median, 99th percentile). Every output is compared with the CPU
+ * backend's (bit-exact). The backend and, on a device, the submission
+ * mode are always printed.
  *
  * Copyright (c) 2026 The qaccel authors
  */
@@ -43,6 +54,10 @@ struct opts {
 	double time;
 	bool json;
 	bool peer_onednn;
+	enum qaccel_backend_kind backend;
+	bool backend_set;
+	enum qaccel_submit_mode via;
+	unsigned long batch, jobs, inflight;
 };
 
 static double now(void)
@@ -99,9 +114,10 @@ static int bench_gemm(const struct opts *o)
 	char errbuf[200] = "";
 
 	memset(&oo, 0, sizeof(oo));
-	oo.backend = QACCEL_BACKEND_CPU;
+	oo.backend = o->backend_set ? o->backend : QACCEL_BACKEND_CPU;
 	oo.threads = o->threads;
 	oo.isa = o->isa;
+	oo.submit = o->via;
 	oo.errbuf = errbuf;
 	oo.errbuf_size = sizeof(errbuf);
 	err = qaccel_open(&ctx, &oo);
@@ -193,10 +209,12 @@ static int bench_gemm(const struct opts *o)
 #endif
 
 	if (o->json) {
-		printf("{\"bench\": \"gemm\", \"m\": %lu, \"n\": %lu, \"k\": %lu, \"threads\": %u, "
+		printf("{\"bench\": \"gemm\", \"backend\": \"%s\", \"m\": %lu, \"n\": %lu, "
+		       "\"k\": %lu, \"threads\": %u, "
 		       "\"isa\": \"%s\", \"a_type\": \"%s\", \"out_type\": \"%s\", "
 		       "\"seconds\": %.6g, \"gops\": %.2f",
-		       o->m, o->n, o->k, qaccel_ctx_threads(ctx),
+		       qaccel_backend_kind_name(qaccel_ctx_backend(ctx)), o->m, o->n, o->k,
+		       qaccel_ctx_threads(ctx),
 		       qaccel_isa_name(qaccel_ctx_isa(ctx)),
 		       o->a_type == QACCEL_DTYPE_S8 ? "s8" : "u8",
 		       o->out_type == QACCEL_DTYPE_S32 ? "s32" :
@@ -207,8 +225,9 @@ static int bench_gemm(const struct opts *o)
 			       peer_match < 0 ? "null" : peer_match ? "true" : "false");
 		printf("}\n");
 	} else {
-		printf("gemm M=%lu N=%lu K=%lu threads=%u isa=%s: %.3f ms, %.1f GOPS\n", o->m,
-		       o->n, o->k, qaccel_ctx_threads(ctx), qaccel_isa_name(qaccel_ctx_isa(ctx)),
+		printf("gemm M=%lu N=%lu K=%lu backend=%s threads=%u isa=%s: %.3f ms, %.1f GOPS\n",
+		       o->m, o->n, o->k, qaccel_backend_kind_name(qaccel_ctx_backend(ctx)),
+		       qaccel_ctx_threads(ctx), qaccel_isa_name(qaccel_ctx_isa(ctx)),
 		       t * 1e3, gops);
 		if (o->peer_onednn)
 			printf("oneDNN dnnl_gemm_u8s8s32: %.1f GOPS, ratio qaccel/oneDNN %.2f%s\n",
@@ -286,14 +305,214 @@ static int bench_quant(const struct opts *o)
 	return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Open a context for the bench; prints the library's reason on failure. */
+static struct qaccel_ctx *bench_open(enum qaccel_backend_kind backend,
+				     enum qaccel_submit_mode via, unsigned int threads)
+{
+	struct qaccel_open_opts oo;
+	struct qaccel_ctx *ctx = NULL;
+	char errbuf[256] = "";
+	int err;
+
+	memset(&oo, 0, sizeof(oo));
+	oo.backend = backend;
+	oo.submit = via;
+	oo.threads = threads;
+	oo.errbuf = errbuf;
+	oo.errbuf_size = sizeof(errbuf);
+	err = qaccel_open(&ctx, &oo);
+	if (err) {
+		fprintf(stderr, "qaccel-bench: cannot open the %s backend: %s (%s)\n",
+			qaccel_backend_kind_name(backend), errbuf, qaccel_strerror(err));
+		return NULL;
+	}
+	return ctx;
+}
+
+static int bench_submit(const struct opts *o)
+{
+	struct qaccel_ctx *ctx, *cpu;
+	struct qaccel_backend_info info;
+	struct qaccel_buffer *ab, *wb, *cb, *rb, *ra, *rw;
+	struct qaccel_pack_desc pd;
+	struct qaccel_gemm_job *batch, job;
+	struct qaccel_completion *cpl;
+	unsigned long nj = o->jobs, b = o->batch, win = o->inflight ? o->inflight : 4 * o->batch;
+	unsigned long submitted = 0, reaped = 0, i, mismatches = 0;
+	size_t wsz, csz = o->m * o->n * 4;
+	double *t_sub, *lat, t0, t1, mean = 0.0;
+	int8_t *w;
+	int err, inflight = 0;
+
+	if (win > 1024)
+		win = 1024;
+	if (win < b)
+		win = b;
+	ctx = bench_open(o->backend_set ? o->backend : QACCEL_BACKEND_AUTO, o->via, o->threads);
+	if (!ctx)
+		return 1;
+	cpu = bench_open(QACCEL_BACKEND_CPU, QACCEL_SUBMIT_AUTO, 1);
+	if (!cpu)
+		return 1;
+	qaccel_ctx_info(ctx, &info);
+	qaccel_packed_size((uint32_t)o->n, (uint32_t)o->k, &wsz);
+	if ((err = qaccel_buffer_alloc(ctx, o->m * o->k, 0, &ab)) ||
+	    (err = qaccel_buffer_alloc(ctx, wsz, QACCEL_BUFFER_DEVICE_READONLY, &wb)) ||
+	    (err = qaccel_buffer_alloc(ctx, win * csz, 0, &cb)) ||
+	    (err = qaccel_buffer_alloc(cpu, o->m * o->k, 0, &ra)) ||
+	    (err = qaccel_buffer_alloc(cpu, wsz, 0, &rw)) ||
+	    (err = qaccel_buffer_alloc(cpu, csz, 0, &rb)))
+		die("buffer", err);
+	for (i = 0; i < o->m * o->k; i++)
+		((uint8_t *)qaccel_buffer_ptr(ab))[i] = (uint8_t)rnd();
+	w = malloc(o->k * o->n);
+	for (i = 0; i < o->k * o->n; i++)
+		w[i] = (int8_t)rnd();
+	memset(&pd, 0, sizeof(pd));
+	pd.n = (uint32_t)o->n;
+	pd.k = (uint32_t)o->k;
+	pd.layout = QACCEL_LAYOUT_KN;
+	pd.w_type = QACCEL_DTYPE_S8;
+	pd.weights = w;
+	err = qaccel_pack_weights(&pd, qaccel_buffer_ptr(wb), wsz);
+	if (err)
+		die("pack", err);
+	free(w);
+	memcpy(qaccel_buffer_ptr(ra), qaccel_buffer_ptr(ab), o->m * o->k);
+	memcpy(qaccel_buffer_ptr(rw), qaccel_buffer_ptr(wb), wsz);
+
+	memset(&job, 0, sizeof(job));
+	job.a = ab;
+	job.w = wb;
+	job.c = cb;
+	job.m = (uint32_t)o->m;
+	job.n = (uint32_t)o->n;
+	job.k = (uint32_t)o->k;
+	job.lda = (uint32_t)o->k;
+	job.ldc = (uint32_t)(o->n * 4);
+	job.a_type = QACCEL_DTYPE_U8;
+	job.out_type = QACCEL_DTYPE_S32;
+	job.a_zp = 3;
+
+	/* The reference: the same job on the CPU backend. */
+	{
+		struct qaccel_gemm_job r = job;
+
+		r.a = ra;
+		r.w = rw;
+		r.c = rb;
+		err = qaccel_run(cpu, &r, 1);
+		if (err)
+			die("reference job", err);
+	}
+	/* Warm up: one batch through the whole path. */
+	err = qaccel_run(ctx, &job, 1);
+	if (err)
+		die("first job", err);
+
+	batch = calloc(b, sizeof(*batch));
+	cpl = calloc(win, sizeof(*cpl));
+	t_sub = calloc(nj, sizeof(double));
+	lat = calloc(nj, sizeof(double));
+	if (!batch || !cpl || !t_sub || !lat)
+		die("alloc", -ENOMEM);
+	t0 = now();
+	while (reaped < nj) {
+		int n;
+
+		while (submitted < nj && (unsigned long)inflight + b <= win) {
+			unsigned long cnt = nj - submitted < b ? nj - submitted : b;
+			double ts = now();
+
+			for (i = 0; i < cnt; i++) {
+				batch[i] = job;
+				batch[i].c_offset = ((submitted + i) % win) * csz;
+				batch[i].user_data = submitted + i;
+				t_sub[submitted + i] = ts;
+			}
+			err = qaccel_submit(ctx, batch, (unsigned int)cnt);
+			if (err)
+				die("submit", err);
+			submitted += cnt;
+			inflight += (int)cnt;
+		}
+		n = qaccel_reap(ctx, cpl, (unsigned int)win, 1, -1);
+		if (n < 0)
+			die("reap", n);
+		t1 = now();
+		for (i = 0; i < (unsigned long)n; i++) {
+			uint64_t id = cpl[i].user_data;
+
+			if (cpl[i].result)
+				die("job", cpl[i].result);
+			lat[id] = t1 - t_sub[id];
+			if (memcmp(qaccel_buffer_ptr(rb),
+				   (uint8_t *)qaccel_buffer_ptr(cb) + (id % win) * csz, csz))
+				mismatches++;
+		}
+		reaped += (unsigned long)n;
+		inflight -= n;
+	}
+	t1 = now() - t0;
+	for (i = 0; i < nj; i++)
+		mean += lat[i];
+	mean /= (double)nj;
+	qsort(lat, nj, sizeof(double), cmp_double);
+
+	if (o->json) {
+		printf("{\"bench\": \"submit\", \"backend\": \"%s\", \"via\": \"%s\", "
+		       "\"device\": \"%s\", \"m\": %lu, \"n\": %lu, \"k\": %lu, \"batch\": %lu, "
+		       "\"jobs\": %lu, \"inflight\": %lu, \"seconds\": %.6g, \"jobs_per_s\": %.1f, "
+		       "\"lat_mean_us\": %.2f, \"lat_p50_us\": %.2f, \"lat_p99_us\": %.2f, "
+		       "\"match\": %s}\n",
+		       qaccel_backend_kind_name(qaccel_ctx_backend(ctx)),
+		       qaccel_ctx_backend(ctx) == QACCEL_BACKEND_DEVICE ?
+		       qaccel_submit_mode_name(qaccel_ctx_submit_mode(ctx)) : "cpu",
+		       info.path, o->m, o->n, o->k, b, nj, win, t1, (double)nj / t1, mean * 1e6,
+		       lat[nj / 2] * 1e6, lat[(nj * 99) / 100 < nj ? (nj * 99) / 100 : nj - 1] * 1e6,
+		       mismatches ? "false" : "true");
+	} else {
+		printf("submit %lu jobs M=%lu N=%lu K=%lu, batch %lu, up to %lu in flight\n"
+		       "backend %s%s%s%s%s: %.0f jobs/s; latency mean %.1f us, median %.1f us, "
+		       "p99 %.1f us; results %s the CPU backend's\n",
+		       nj, o->m, o->n, o->k, b, win,
+		       qaccel_backend_kind_name(qaccel_ctx_backend(ctx)),
+		       info.path[0] ? " " : "", info.path,
+		       qaccel_ctx_backend(ctx) == QACCEL_BACKEND_DEVICE ? ", submission " : "",
+		       qaccel_ctx_backend(ctx) == QACCEL_BACKEND_DEVICE ?
+		       qaccel_submit_mode_name(qaccel_ctx_submit_mode(ctx)) : "",
+		       (double)nj / t1, mean * 1e6, lat[nj / 2] * 1e6,
+		       lat[(nj * 99) / 100 < nj ? (nj * 99) / 100 : nj - 1] * 1e6,
+		       mismatches ? "DIFFER FROM" : "identical to");
+	}
+	free(batch);
+	free(cpl);
+	free(t_sub);
+	free(lat);
+	qaccel_close(ctx);
+	qaccel_close(cpu);
+	return mismatches ? 1 : 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: qaccel-bench gemm --m M --n N --k K [--threads T] [--isa ISA]\n"
 		"                         [--a-type u8|s8] [--out s32|s8|u8] [--time SEC]\n"
 		"                         [--json] [--peer onednn]\n"
+		"                         [--backend cpu|device|auto]\n"
 		"       qaccel-bench quant --n ELEMS [--channels C] [--type s8|u8] [--isa ISA]\n"
-		"                          [--time SEC] [--json]\n");
+		"                          [--time SEC] [--json]\n"
+		"       qaccel-bench submit [--backend auto|cpu|device] [--via auto|uring|ioctl]\n"
+		"                           [--batch B] [--jobs N] [--inflight W]\n"
+		"                           [--m M] [--n N] [--k K] [--threads T] [--json]\n");
 }
 
 static unsigned long parse_ul(const char *s, const char *what)
@@ -337,6 +556,11 @@ int main(int argc, char **argv)
 		{ "time", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "peer", required_argument, NULL, 'p' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "via", required_argument, NULL, 'v' },
+		{ "batch", required_argument, NULL, 'B' },
+		{ "jobs", required_argument, NULL, 'J' },
+		{ "inflight", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -344,6 +568,7 @@ int main(int argc, char **argv)
 		.m = 0, .n = 0, .k = 0, .channels = 256, .threads = 0,
 		.isa = QACCEL_ISA_AUTO, .a_type = QACCEL_DTYPE_U8,
 		.out_type = QACCEL_DTYPE_S32, .q_type = QACCEL_DTYPE_S8, .time = 0.5,
+		.batch = 16, .jobs = 10000,
 	};
 	const char *mode;
 	int c;
@@ -389,6 +614,34 @@ int main(int argc, char **argv)
 #endif
 			o.peer_onednn = true;
 			break;
+		case 'b':
+			if (!strcmp(optarg, "auto"))
+				o.backend = QACCEL_BACKEND_AUTO;
+			else if (!strcmp(optarg, "cpu"))
+				o.backend = QACCEL_BACKEND_CPU;
+			else if (!strcmp(optarg, "device"))
+				o.backend = QACCEL_BACKEND_DEVICE;
+			else {
+				fprintf(stderr, "qaccel-bench: bad --backend '%s'\n", optarg);
+				return 2;
+			}
+			o.backend_set = true;
+			break;
+		case 'v':
+			if (!strcmp(optarg, "auto"))
+				o.via = QACCEL_SUBMIT_AUTO;
+			else if (!strcmp(optarg, "uring"))
+				o.via = QACCEL_SUBMIT_URING;
+			else if (!strcmp(optarg, "ioctl"))
+				o.via = QACCEL_SUBMIT_IOCTL;
+			else {
+				fprintf(stderr, "qaccel-bench: bad --via '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'B': o.batch = parse_ul(optarg, "--batch"); break;
+		case 'J': o.jobs = parse_ul(optarg, "--jobs"); break;
+		case 'W': o.inflight = parse_ul(optarg, "--inflight"); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -403,7 +656,22 @@ int main(int argc, char **argv)
 			fprintf(stderr, "qaccel-bench: gemm needs --m, --n and --k (1 to 2^24)\n");
 			return 2;
 		}
+		if (o.peer_onednn && o.backend_set && o.backend != QACCEL_BACKEND_CPU) {
+			fprintf(stderr, "qaccel-bench: --peer onednn compares with the CPU backend only\n");
+			return 2;
+		}
 		return bench_gemm(&o);
+	}
+	if (!strcmp(mode, "submit")) {
+		o.m = o.m ? o.m : 16;
+		o.n = o.n ? o.n : 16;
+		o.k = o.k ? o.k : 16;
+		if (o.m > 4096 || o.n > 4096 || o.k > 4096 || o.batch > 1024 ||
+		    o.jobs > 100000000 || o.inflight > 1024) {
+			fprintf(stderr, "qaccel-bench: submit: --m/--n/--k up to 4096, --batch and --inflight up to 1024\n");
+			return 2;
+		}
+		return bench_submit(&o);
 	}
 	if (!strcmp(mode, "quant")) {
 		if (!o.n) {

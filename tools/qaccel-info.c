@@ -94,6 +94,10 @@ static void print_text(const struct qaccel_backend_info *b, unsigned int idx)
 		       (unsigned long long)b->max_bo_size);
 		printf("    queues:   ring %u entries, %u jobs per submit, %u queues\n",
 		       b->ring_entries, b->max_jobs, b->max_queues);
+		printf("    submit:   %s%s (auto picks %s)\n",
+		       b->submit_modes & (1u << QACCEL_SUBMIT_URING) ? "uring " : "",
+		       b->submit_modes & (1u << QACCEL_SUBMIT_IOCTL) ? "ioctl" : "",
+		       qaccel_submit_mode_name(b->submit_mode));
 	}
 	printf("    caps:     ");
 	print_caps_text(b->caps);
@@ -137,6 +141,12 @@ static void print_json(const struct qaccel_backend_info *b)
 		       (unsigned long long)b->va_start, (unsigned long long)b->va_end,
 		       b->page_size, b->ring_entries, b->max_jobs, b->max_queues,
 		       (unsigned long long)b->max_bo_size);
+		printf(", \"submit_modes\": [%s%s%s], \"submit_auto\": ",
+		       b->submit_modes & (1u << QACCEL_SUBMIT_URING) ? "\"uring\"" : "",
+		       (b->submit_modes & (1u << QACCEL_SUBMIT_URING)) &&
+		       (b->submit_modes & (1u << QACCEL_SUBMIT_IOCTL)) ? ", " : "",
+		       b->submit_modes & (1u << QACCEL_SUBMIT_IOCTL) ? "\"ioctl\"" : "");
+		json_str(qaccel_submit_mode_name(b->submit_mode));
 	}
 	printf(", \"uapi_version\": %u, \"caps\": [", b->uapi_version);
 	first = 1;
@@ -156,7 +166,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: qaccel-info [--json] [--help]\n"
 		"List the qaccel backends (CPU and kernel devices), their capabilities\n"
 		"and limits, and the backend qaccel_open() picks under the current\n"
-		"environment (QACCEL_BACKEND, QACCEL_DEVICE, QACCEL_THREADS, QACCEL_CPU_ISA).\n");
+		"environment (QACCEL_BACKEND, QACCEL_DEVICE, QACCEL_SUBMIT, QACCEL_THREADS,\n"
+		"QACCEL_CPU_ISA), with the submission mode of a device (uring or ioctl).\n");
 }
 
 int main(int argc, char **argv)
@@ -230,6 +241,9 @@ int main(int argc, char **argv)
 				printf(", \"isa\": ");
 				json_str(qaccel_isa_name(qaccel_ctx_isa(ctx)));
 				printf(", \"threads\": %u", qaccel_ctx_threads(ctx));
+			} else {
+				printf(", \"submission\": ");
+				json_str(qaccel_submit_mode_name(qaccel_ctx_submit_mode(ctx)));
 			}
 			printf(", \"reason\": ");
 			json_str(qaccel_ctx_reason(ctx));
@@ -246,9 +260,11 @@ int main(int argc, char **argv)
 		else
 			printf("qaccel_open(): %s backend%s%s: %s\n",
 			       qaccel_backend_kind_name(qaccel_ctx_backend(ctx)),
-			       qaccel_ctx_backend(ctx) == QACCEL_BACKEND_CPU ? ", isa " : "",
+			       qaccel_ctx_backend(ctx) == QACCEL_BACKEND_CPU ? ", isa " :
+			       ", submission ",
 			       qaccel_ctx_backend(ctx) == QACCEL_BACKEND_CPU ?
-			       qaccel_isa_name(qaccel_ctx_isa(ctx)) : "",
+			       qaccel_isa_name(qaccel_ctx_isa(ctx)) :
+			       qaccel_submit_mode_name(qaccel_ctx_submit_mode(ctx)),
 			       qaccel_ctx_reason(ctx));
 	}
 	qaccel_close(ctx);

@@ -127,8 +127,11 @@ bench: deps
 	@$(MAKE) -s config
 	@$(MAKE) -s _bench
 
+# Host GEMM and quantization figures, then job submission (ioctl and
+# io_uring) on the device backend in the VM on each kernel of the matrix.
 _bench: _lib _tools
-	@scripts/bench.sh
+	@QACCEL_TEST_SERIES="$(TEST_SERIES)" QACCEL_BENCH_VM=$(or $(CONFIG_QACCEL_TEST_VM),n) \
+		scripts/bench.sh
 
 # --- install -------------------------------------------------------------
 
@@ -143,9 +146,11 @@ UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 _install: _lib _tools
 	@$(MAKE) -s -C libqaccel BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
 	@$(MAKE) -s -C tools BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) install
-	@install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(UDEVRULESDIR)
+	@install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(UDEVRULESDIR)
 	@install -m 644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
 	@install -m 644 man/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
+	@install -m 644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7/
 	@install -m 644 udev/70-qaccel.rules $(DESTDIR)$(UDEVRULESDIR)/
 	@echo "  INSTALL $(DESTDIR)$(PREFIX): library, header, libqaccel.pc, tools, man pages;" \
 		"$(DESTDIR)$(UDEVRULESDIR)/70-qaccel.rules"
@@ -206,7 +211,8 @@ help:
 	@echo "  run            the demo on the default backend (installs missing packages)"
 	@echo "  check          every test: unit, sanitizers, lint, kselftests in QEMU on"
 	@echo "                 each kernel of the matrix; ends with 'N passed, N failed'"
-	@echo "  bench          the standard benchmark set (qaccel-bench)"
+	@echo "  bench          the standard benchmark set (qaccel-bench): host GEMM and"
+	@echo "                 quantization, job submission in the VM on each kernel"
 	@echo "  install        PREFIX=$(PREFIX) DESTDIR=$(DESTDIR): library, header,"
 	@echo "                 libqaccel.pc, tools, man pages, udev rule"
 	@echo "  install-module the module into DESTDIR/lib/modules/<release>/updates"

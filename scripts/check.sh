@@ -9,7 +9,13 @@
 #
 # Usage: scripts/check.sh [SUITE...]   (default: every suite; see list below)
 # Environment: BUILD (default ./build), QACCEL_TEST_SERIES ("6.1 6.12"),
-# QACCEL_TEST_VM (y), QACCEL_TEST_SANITIZERS (y).
+# QACCEL_TEST_VM (y), QACCEL_TEST_SANITIZERS (y), QACCEL_REQUIRE_URING (y:
+# the vm-lib-* suites fail when the driver has no io_uring command; n: those
+# runs are skipped with the library's reason).
+#
+# VM suites per kernel series S: vm-S (the driver's kselftests) and vm-lib-S
+# (libqaccel's unit tests, qaccel-selftest and qaccel-bench submit on the
+# device backend, scripts/vm-lib.sh).
 
 set -uo pipefail
 
@@ -21,6 +27,9 @@ mkdir -p "$logdir"
 
 series=${QACCEL_TEST_SERIES:-6.1 6.12}
 want_vm=${QACCEL_TEST_VM:-y}
+require_uring=${QACCEL_REQUIRE_URING:-y}
+vm_lib_opts=()
+[ "$require_uring" = y ] && vm_lib_opts+=(--require-uring)
 
 passed=0
 failed=0
@@ -63,7 +72,7 @@ if [ ${#suites[@]} -eq 0 ]; then
 	suites=(engine lib onnx tools selftest install lint)
 	if [ "$want_vm" = y ]; then
 		for s in $series; do
-			suites+=("vm-$s")
+			suites+=("vm-$s" "vm-lib-$s")
 		done
 		suites+=(harness)
 	fi
@@ -87,6 +96,9 @@ for suite in "${suites[@]}"; do
 		run_suite install tests/install/run.sh ;;
 	lint)
 		run_suite lint scripts/lint.sh ;;
+	vm-lib-*)
+		s=${suite#vm-lib-}
+		run_suite "$suite" scripts/vm-lib.sh ${vm_lib_opts[@]+"${vm_lib_opts[@]}"} "$s" ;;
 	vm-*)
 		s=${suite#vm-}
 		run_suite "$suite" scripts/vm-check.sh "$s" ;;

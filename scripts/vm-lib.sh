@@ -2,37 +2,46 @@
 # SPDX-License-Identifier: MIT
 #
 # Runs libqaccel's unit tests on the device backend inside the VM: builds
-# qaccel.ko for one kernel series and the tests as static binaries
-# (make -C tests/lib vm), then boots the kernel with the module
-# (emulated=2) and runs every test once per submission mode
-# (QACCEL_TEST_BACKEND=device QACCEL_SUBMIT=ioctl, then =uring), followed
-# by `qaccel-bench submit` in each mode. Prints KTAP; exits non-zero when
-# anything failed.
+# qaccel.ko for one kernel series and the tests, qaccel-selftest and
+# qaccel-bench as static binaries (make -C tests/lib vm), then boots the
+# kernel with the module (emulated=2) and, once per submission mode
+# (QACCEL_SUBMIT=ioctl, then =uring): every unit test on the device backend
+# (QACCEL_TEST_BACKEND=device), the device self-test `qaccel-selftest
+# --backend device`, and `qaccel-bench submit`. Prints KTAP; exits non-zero
+# when anything failed.
 #
-# Usage: scripts/vm-lib.sh [--require-uring] [--bench-jobs N] SERIES
+# Usage: scripts/vm-lib.sh [--require-uring] [--bench-jobs N] [--bench-only]
+#                          SERIES
 #
 #   --require-uring   a driver without the io_uring command fails the uring
-#                     runs; by default they are skipped with the library's
-#                     reason (until the driver has the command)
+#                     runs; without this option they are skipped with the
+#                     library's reason. scripts/check.sh passes it unless
+#                     QACCEL_REQUIRE_URING=n.
 #   --bench-jobs N    jobs per qaccel-bench run (default 2000; TCG is slow)
+#   --bench-only      only the submission benchmark (what `make bench` runs):
+#                     no unit tests, no self-test
 #
-# Result names: <series>:<mode>.<test>:<name>; the bench lines carry their
-# figures, and their JSON goes to build/bench/vm-<series>.jsonl.
+# Result names: <series>:<mode>.<test>:<name> for the unit tests,
+# <series>:selftest.<mode>:<name> for the self-test, and
+# <series>:zbench.<mode>:<name> for the benchmark, whose lines carry their
+# figures; the benchmark's JSON goes to build/bench/vm-<series>.jsonl.
 # Environment: BUILD (default ./build), QACCEL_VM_ARGS (default emulated=2).
 
 set -euo pipefail
 
 require_uring=0
 bench_jobs=2000
+bench_only=0
 while [ $# -gt 1 ]; do
 	case $1 in
 	--require-uring) require_uring=1 ;;
+	--bench-only) bench_only=1 ;;
 	--bench-jobs) bench_jobs=$2; shift ;;
 	*) echo "vm-lib.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
-series=${1:?usage: vm-lib.sh [--require-uring] [--bench-jobs N] SERIES}
+series=${1:?usage: vm-lib.sh [--require-uring] [--bench-jobs N] [--bench-only] SERIES}
 case $bench_jobs in ''|*[!0-9]*) echo "vm-lib.sh: --bench-jobs needs a number" >&2; exit 2 ;; esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -64,7 +73,7 @@ tests=$(cd "$stage/bin" && ls test_*)
 for mode in ioctl uring; do
 	optional=0
 	[ "$mode" = uring ] && [ "$require_uring" = 0 ] && optional=1
-	for t in $tests; do
+	[ "$bench_only" = 1 ] || for t in $tests; do
 		cat > "$stage/$mode.$t" <<EOF
 #!/bin/sh
 export QACCEL_TEST_BACKEND=device QACCEL_SUBMIT=$mode QACCEL_TEST_OPTIONAL=$optional
@@ -72,6 +81,33 @@ exec /tests/bin/$t
 EOF
 		chmod +x "$stage/$mode.$t"
 	done
+	# The device self-test prints KTAP of its own. The guest has a device,
+	# so "no device" (exit status 4, a skip on a host without one) is a
+	# failure here; a driver without the io_uring command makes the uring
+	# run a skip unless the command is required.
+	[ "$bench_only" = 1 ] || {
+		cat > "$stage/selftest.$mode" <<EOF
+#!/bin/sh
+export QACCEL_SUBMIT=$mode
+out=/tmp/selftest.$mode.out
+/tests/bin/qaccel-selftest --backend device --random 50 --time 0.1 > \$out 2>&1
+rc=\$?
+if [ \$rc = 1 ] && [ $optional = 1 ] && grep -q '^not ok 1 open' \$out &&
+		grep -q 'io_uring' \$out; then
+	echo "KTAP version 1"
+	echo "1..1"
+	echo "ok 1 open # SKIP \$(grep 'io_uring' \$out | head -n 1 | sed 's/^# *//')"
+	exit 0
+fi
+cat \$out
+if [ \$rc = 4 ]; then
+	echo "not ok 1 device: qaccel-selftest found no qaccel device in the guest"
+	exit 1
+fi
+exit \$rc
+EOF
+		chmod +x "$stage/selftest.$mode"
+	}
 	# The submission benchmark: small jobs, batches of 1, 16 and 64.
 	cat > "$stage/zbench.$mode" <<EOF
 #!/bin/sh

@@ -17,6 +17,12 @@
 
 #include "qaccel_conftest.h"
 
+#ifdef QACCEL_HAVE_IO_URING_CMD_H
+#include <linux/io_uring/cmd.h>
+#else
+#include <linux/io_uring.h>
+#endif
+
 #ifdef QACCEL_HAVE_DRM_ACCEL
 #include <drm/drm_accel.h>
 
@@ -181,6 +187,53 @@ static inline void qaccel_compat_sched_start(struct drm_gpu_scheduler *sched)
 	drm_sched_start(sched, true);
 #else
 	drm_sched_start(sched);
+#endif
+}
+
+/*
+ * io_uring commands.
+ *
+ * QACCEL_URING_CANCELABLE: commands can be marked cancelable, and io_uring
+ * calls ->uring_cmd() again with IO_URING_F_CANCEL when their ring or task
+ * goes away; without it a ring's teardown waits for their completion.
+ */
+#ifdef QACCEL_HAVE_IO_URING_CMD_MARK_CANCELABLE
+#define QACCEL_URING_CANCELABLE		1
+#else
+#define QACCEL_URING_CANCELABLE		0
+#endif
+
+/**
+ * qaccel_uring_cmd_payload - the command area of a command's SQE
+ * @cmd: the command, during its issue
+ *
+ * The area lies in memory userspace may still write: copy it once.
+ *
+ * Return: the area's first byte.
+ */
+static inline const void *qaccel_uring_cmd_payload(const struct io_uring_cmd *cmd)
+{
+#ifdef QACCEL_HAVE_IO_URING_SQE_CMD
+	return io_uring_sqe_cmd(cmd->sqe);
+#else
+	return cmd->cmd;
+#endif
+}
+
+/**
+ * qaccel_uring_cmd_done - post a command's completion
+ * @cmd: the command
+ * @res: the CQE's res
+ * @res2: the first extra word of a 32-byte CQE
+ * @issue_flags: the flags io_uring passed to the caller
+ */
+static inline void qaccel_uring_cmd_done(struct io_uring_cmd *cmd, int res, u64 res2,
+					 unsigned int issue_flags)
+{
+#ifdef QACCEL_HAVE_IO_URING_CMD_DONE_ISSUE_FLAGS
+	io_uring_cmd_done(cmd, res, res2, issue_flags);
+#else
+	io_uring_cmd_done(cmd, res, res2);
 #endif
 }
 

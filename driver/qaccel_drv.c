@@ -29,6 +29,7 @@
 #include "qaccel_job.h"
 #include "qaccel_limits.h"
 #include "qaccel_queue.h"
+#include "qaccel_uring.h"
 #include "qaccel_vm.h"
 
 static unsigned int emulated;
@@ -96,9 +97,14 @@ static const struct drm_ioctl_desc qaccel_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(QACCEL_JOB_WAIT, qaccel_ioctl_job_wait, DRM_RENDER_ALLOW),
 };
 
+/*
+ * The DRM core's file operations for the node kind, plus io_uring commands
+ * (qaccel_uring.c).
+ */
 static const struct file_operations qaccel_fops = {
 	.owner = THIS_MODULE,
 	QACCEL_DRM_FOPS,
+	.uring_cmd = qaccel_uring_cmd,
 #ifdef QACCEL_HAVE_DRM_SHOW_FDINFO
 	.show_fdinfo = drm_show_fdinfo,
 #else

@@ -3,7 +3,11 @@
  * qaccel: jobs and DRM_IOCTL_QACCEL_SUBMIT.
  *
  * A submission is one scheduler job on one queue: its GEMMs become
- * descriptors that run one after another. Everything is checked before
+ * descriptors that run one after another. Both submission paths build jobs
+ * here: the ioctl adds the BOs it lists by handle, an io_uring command
+ * (qaccel_uring.c) the BOs holding its operands' VAs; then
+ * qaccel_job_submit() validates, looks up the syncobjs and queues the job
+ * for both, so every check applies to both. Everything is checked before
  * anything is queued (arguments, every job, every BO, every syncobj): a
  * rejected submission consumes no sequence number, installs no fence and
  * keeps no reference. Then the job takes its dependencies (the in-syncobjs
@@ -22,6 +26,7 @@
  */
 
 #include <linux/dma-resv.h>
+#include <linux/llist.h>
 #include <linux/overflow.h>
 #include <linux/pm_runtime.h>
 #include <linux/slab.h>
@@ -44,8 +49,16 @@
 #include "qaccel_validate.h"
 #include "qaccel_vm.h"
 
+/* Jobs of up to this many BOs keep their per-BO scratch arrays on the stack. */
+#define QACCEL_JOB_STACK_BOS	4
+
 /* Frees jobs in process context; drained at module unload. */
 static struct workqueue_struct *qaccel_job_wq;
+
+/* Jobs the scheduler is done with, waiting for qaccel_job_free_item. */
+static LLIST_HEAD(qaccel_job_free_list);
+static void qaccel_job_free_work(struct work_struct *work);
+static DECLARE_WORK(qaccel_job_free_item, qaccel_job_free_work);
 
 /**
  * qaccel_job_module_init - create the module's job workqueue
@@ -111,7 +124,6 @@ void qaccel_job_free(struct qaccel_job *job)
 
 	for (i = 0; i < job->nbos; i++)
 		qaccel_mapping_put(job->bos[i].map);
-	kvfree(job->bos);
 
 	if (job->vm)
 		qaccel_vm_put(job->vm);
@@ -128,9 +140,14 @@ void qaccel_job_free(struct qaccel_job *job)
 	drm_dev_put(&qdev->drm);
 }
 
+/* Release the jobs on qaccel_job_free_list, oldest first. */
 static void qaccel_job_free_work(struct work_struct *work)
 {
-	qaccel_job_free(container_of(work, struct qaccel_job, free_work));
+	struct llist_node *list = llist_reverse_order(llist_del_all(&qaccel_job_free_list));
+	struct qaccel_job *job, *next;
+
+	llist_for_each_entry_safe(job, next, list, free_node)
+		qaccel_job_free(job);
 }
 
 /**
@@ -142,15 +159,23 @@ static void qaccel_job_free_work(struct work_struct *work)
  */
 void qaccel_job_release(struct qaccel_job *job)
 {
-	INIT_WORK(&job->free_work, qaccel_job_free_work);
-	queue_work(qaccel_job_wq, &job->free_work);
+	/* One work item releases every job queued until it runs. */
+	if (llist_add(&job->free_node, &qaccel_job_free_list))
+		queue_work(qaccel_job_wq, &qaccel_job_free_item);
 }
 
-static struct qaccel_job *qaccel_job_alloc(struct qaccel_device *qdev, u32 ndesc)
+/*
+ * One allocation holds the job, its descriptors and room for max_bos
+ * entries of its BO list.
+ */
+static struct qaccel_job *qaccel_job_alloc(struct qaccel_device *qdev, u32 ndesc,
+					   u32 max_bos)
 {
 	struct qaccel_job *job;
+	size_t bos_off;
 
-	job = kvzalloc(struct_size(job, desc, ndesc), GFP_KERNEL);
+	bos_off = ALIGN(struct_size(job, desc, ndesc), __alignof__(struct qaccel_job_bo));
+	job = kvzalloc(bos_off + array_size(max_bos, sizeof(*job->bos)), GFP_KERNEL);
 	if (!job)
 		return NULL;
 
@@ -162,9 +187,45 @@ static struct qaccel_job *qaccel_job_alloc(struct qaccel_device *qdev, u32 ndesc
 
 	job->qdev = qdev;
 	job->ndesc = ndesc;
+	job->bos = (struct qaccel_job_bo *)((u8 *)job + bos_off);
+	job->max_bos = max_bos;
 	INIT_LIST_HEAD(&job->inflight_link);
 	drm_dev_get(&qdev->drm);
 	atomic_inc(&qdev->jobs_alive);
+
+	return job;
+}
+
+/**
+ * qaccel_job_new - start building a job of a file
+ * @file: the submitting file
+ * @queue_id: the queue it goes to (0 for the file's default queue)
+ * @ndesc: number of descriptors (GEMMs), at least 1
+ * @max_bos: the most BOs the caller will add to it
+ *
+ * The caller adds the job's BOs (qaccel_job_add_bo_handle() or
+ * qaccel_job_add_bo_va()) and hands it to qaccel_job_submit(), or frees it
+ * with qaccel_job_free().
+ *
+ * Return: the job, or ERR_PTR(-ENOMEM), or ERR_PTR(-ENOENT) for a queue
+ * the file does not have.
+ */
+struct qaccel_job *qaccel_job_new(struct drm_file *file, u32 queue_id, u32 ndesc,
+				  u32 max_bos)
+{
+	struct qaccel_file *qfile = to_qaccel_file(file);
+	struct qaccel_job *job;
+
+	job = qaccel_job_alloc(qfile->qdev, ndesc, max_bos);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+
+	job->queue = qaccel_queue_lookup(qfile, queue_id);
+	if (!job->queue) {
+		qaccel_job_free(job);
+		return ERR_PTR(-ENOENT);
+	}
+	job->vm = qaccel_vm_get(qfile->vm);
 
 	return job;
 }
@@ -180,10 +241,11 @@ static void qaccel_job_done_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 		atomic64_add(job->ndesc, &job->qdev->counters.jobs_completed);
 }
 
-/* Copy the jobs array and check each element's type and flags. */
+/* Copy the jobs array, check each element's type and flags, keep the GEMMs. */
 static int qaccel_submit_copy_jobs(const struct drm_qaccel_submit *args,
-				   struct drm_qaccel_job *jobs)
+				   struct drm_qaccel_gemm *gemms)
 {
+	struct drm_qaccel_job job;
 	u32 i;
 	int ret;
 
@@ -193,12 +255,13 @@ static int qaccel_submit_copy_jobs(const struct drm_qaccel_submit *args,
 		if (check_add_overflow(args->jobs, (u64)i * args->job_size, &addr))
 			return -EFAULT;
 		/* A larger element with non-zero unknown bytes: -E2BIG. */
-		ret = copy_struct_from_user(&jobs[i], sizeof(jobs[i]),
-					    u64_to_user_ptr(addr), args->job_size);
+		ret = copy_struct_from_user(&job, sizeof(job), u64_to_user_ptr(addr),
+					    args->job_size);
 		if (ret)
 			return ret;
-		if (jobs[i].type != DRM_QACCEL_JOB_GEMM || jobs[i].flags)
+		if (job.type != DRM_QACCEL_JOB_GEMM || job.flags)
 			return -EINVAL;
+		gemms[i] = job.gemm;
 	}
 
 	return 0;
@@ -219,9 +282,20 @@ static u32 *qaccel_copy_handles(u64 uptr, u32 count)
 	return handles;
 }
 
-/* Add one listed BO to the job (once, even if listed twice). */
-static int qaccel_job_add_bo(struct qaccel_job *job, struct drm_file *file,
-			     u32 handle, bool write)
+/**
+ * qaccel_job_add_bo_handle - add a BO the submitter lists by handle
+ * @job: the job being built
+ * @file: the submitting file
+ * @handle: the BO's GEM handle in @file
+ * @write: the job may write the BO
+ *
+ * A BO listed twice is added once (writable if either listing is).
+ *
+ * Return: 0; -ENOENT for a handle that is not a BO of this file; -EACCES
+ * for a DRM_QACCEL_BO_DEVICE_READONLY BO listed for writing.
+ */
+int qaccel_job_add_bo_handle(struct qaccel_job *job, struct drm_file *file, u32 handle,
+			     bool write)
 {
 	struct qaccel_file *qfile = to_qaccel_file(file);
 	struct qaccel_mapping *map;
@@ -251,6 +325,10 @@ static int qaccel_job_add_bo(struct qaccel_job *job, struct drm_file *file,
 		}
 	}
 
+	if (job->nbos >= job->max_bos) {
+		ret = -EINVAL;
+		goto out_put;
+	}
 	map = qaccel_bo_find_mapping(bo, qfile->vm);
 	if (!map) {
 		ret = -ENOENT;
@@ -265,6 +343,54 @@ out_put:
 	return ret;
 }
 
+/**
+ * qaccel_job_add_bos_va - add the BOs whose mappings hold device VAs
+ * @job: the job being built
+ * @vas: device VAs in the job's address space
+ * @write: for each VA, whether the job may write its BO (whether it can is
+ *	checked at validation)
+ * @count: number of entries in @vas and @write
+ *
+ * Nothing is added for a VA no BO of the address space holds: validation
+ * then rejects the operand, as one outside every listed BO. A BO found
+ * twice is added once (writable if either is).
+ *
+ * Return: 0, or -EINVAL when the job has no room left.
+ */
+int qaccel_job_add_bos_va(struct qaccel_job *job, const u64 *vas, const bool *write,
+			  unsigned int count)
+{
+	struct qaccel_mapping *maps[QACCEL_JOB_STACK_BOS];
+	unsigned int i, j;
+	int ret = 0;
+
+	if (count > ARRAY_SIZE(maps))
+		return -EINVAL;
+	qaccel_vm_lookup_vas(job->vm, vas, count, maps);
+
+	for (i = 0; i < count; i++) {
+		if (!maps[i])
+			continue;
+		for (j = 0; j < job->nbos; j++) {
+			if (job->bos[j].map == maps[i])
+				break;
+		}
+		if (j < job->nbos) {
+			job->bos[j].write |= write[i];
+			qaccel_mapping_put(maps[i]);
+		} else if (job->nbos < job->max_bos) {
+			job->bos[job->nbos].map = maps[i];
+			job->bos[job->nbos].write = write[i];
+			job->nbos++;
+		} else {
+			qaccel_mapping_put(maps[i]);
+			ret = -EINVAL;
+		}
+	}
+
+	return ret;
+}
+
 static int qaccel_job_add_bos(struct qaccel_job *job, struct drm_file *file,
 			      const struct drm_qaccel_submit *args)
 {
@@ -272,16 +398,11 @@ static int qaccel_job_add_bos(struct qaccel_job *job, struct drm_file *file,
 	u32 i;
 	int ret;
 
-	job->bos = kvcalloc((size_t)args->read_count + args->write_count + 1,
-			    sizeof(*job->bos), GFP_KERNEL);
-	if (!job->bos)
-		return -ENOMEM;
-
 	handles = qaccel_copy_handles(args->write_handles, args->write_count);
 	if (IS_ERR(handles))
 		return PTR_ERR(handles);
 	for (i = 0, ret = 0; i < args->write_count && !ret; i++)
-		ret = qaccel_job_add_bo(job, file, handles[i], true);
+		ret = qaccel_job_add_bo_handle(job, file, handles[i], true);
 	kvfree(handles);
 	if (ret)
 		return ret;
@@ -290,22 +411,25 @@ static int qaccel_job_add_bos(struct qaccel_job *job, struct drm_file *file,
 	if (IS_ERR(handles))
 		return PTR_ERR(handles);
 	for (i = 0, ret = 0; i < args->read_count && !ret; i++)
-		ret = qaccel_job_add_bo(job, file, handles[i], false);
+		ret = qaccel_job_add_bo_handle(job, file, handles[i], false);
 	kvfree(handles);
 
 	return ret;
 }
 
-/* Check every GEMM against the listed BOs and encode its descriptor. */
-static int qaccel_job_validate(struct qaccel_job *job, const struct drm_qaccel_job *jobs)
+/* Check every GEMM against the job's BOs and encode its descriptor. */
+static int qaccel_job_validate(struct qaccel_job *job, const struct drm_qaccel_gemm *gemms)
 {
-	struct qaccel_va_range *ranges;
+	struct qaccel_va_range stack_ranges[QACCEL_JOB_STACK_BOS];
+	struct qaccel_va_range *ranges = stack_ranges;
 	unsigned int i;
 	int ret = 0;
 
-	ranges = kvcalloc(job->nbos ? job->nbos : 1, sizeof(*ranges), GFP_KERNEL);
-	if (!ranges)
-		return -ENOMEM;
+	if (job->nbos > QACCEL_JOB_STACK_BOS) {
+		ranges = kvcalloc(job->nbos, sizeof(*ranges), GFP_KERNEL);
+		if (!ranges)
+			return -ENOMEM;
+	}
 
 	for (i = 0; i < job->nbos; i++) {
 		struct qaccel_mapping *map = job->bos[i].map;
@@ -317,51 +441,37 @@ static int qaccel_job_validate(struct qaccel_job *job, const struct drm_qaccel_j
 	}
 
 	for (i = 0; i < job->ndesc && !ret; i++) {
-		ret = qaccel_validate_gemm(&job->qdev->hw, &jobs[i].gemm, ranges, job->nbos);
+		ret = qaccel_validate_gemm(&job->qdev->hw, &gemms[i], ranges, job->nbos);
 		if (!ret)
-			qaccel_gemm_encode(&jobs[i].gemm, job->desc[i]);
+			qaccel_gemm_encode(&gemms[i], job->desc[i]);
 	}
 
-	kvfree(ranges);
+	if (ranges != stack_ranges)
+		kvfree(ranges);
 	return ret;
 }
 
-/* Look up the in-syncobjs' fences: an array of count references. */
-static struct dma_fence **qaccel_job_in_fences(struct drm_file *file,
-					       const struct drm_qaccel_submit *args)
+/*
+ * The fences of count syncobjs, one reference each, in fences[]. On error
+ * none is kept.
+ */
+static int qaccel_job_find_fences(struct drm_file *file, const u32 *handles, u32 count,
+				  struct dma_fence **fences)
 {
-	struct dma_fence **fences;
-	u32 *handles;
 	u32 i;
-	int ret = 0;
+	int ret;
 
-	handles = qaccel_copy_handles(args->in_syncobjs, args->in_syncobj_count);
-	if (IS_ERR(handles))
-		return ERR_CAST(handles);
-
-	fences = kvcalloc(args->in_syncobj_count ? args->in_syncobj_count : 1,
-			  sizeof(*fences), GFP_KERNEL);
-	if (!fences) {
-		fences = ERR_PTR(-ENOMEM);
-		goto out_free_handles;
-	}
-
-	for (i = 0; i < args->in_syncobj_count; i++) {
+	for (i = 0; i < count; i++) {
 		/* -ENOENT: no such syncobj; -EINVAL: it has no fence. */
 		ret = drm_syncobj_find_fence(file, handles[i], 0, 0, &fences[i]);
-		if (ret)
-			break;
-	}
-	if (ret) {
-		while (i--)
-			dma_fence_put(fences[i]);
-		kvfree(fences);
-		fences = ERR_PTR(ret);
+		if (ret) {
+			while (i--)
+				dma_fence_put(fences[i]);
+			return ret;
+		}
 	}
 
-out_free_handles:
-	kvfree(handles);
-	return fences;
+	return 0;
 }
 
 static void qaccel_put_fences(struct dma_fence **fences, u32 count)
@@ -370,7 +480,6 @@ static void qaccel_put_fences(struct dma_fence **fences, u32 count)
 
 	for (i = 0; i < count; i++)
 		dma_fence_put(fences[i]);
-	kvfree(fences);
 }
 
 /* Header checks, before anything is looked up. */
@@ -394,11 +503,14 @@ static int qaccel_submit_check_args(const struct drm_qaccel_submit *args)
 
 /*
  * Take the dependencies and push the job. Nothing can fail once the job is
- * armed. Returns the submission's seqno through @seqno.
+ * armed. Returns the submission's seqno through @seqno; @cb, when not NULL,
+ * is added to the finished fence before the next job of the queue can be
+ * pushed.
  */
 static int qaccel_job_push(struct qaccel_job *job, struct drm_gem_object **objs,
 			   struct dma_fence **in_fences, u32 in_count,
-			   struct drm_syncobj *out_syncobj, u64 *seqno)
+			   struct drm_syncobj *out_syncobj, u64 *seqno,
+			   struct dma_fence_cb *cb, dma_fence_func_t cb_func)
 {
 	struct qaccel_queue *queue = job->queue;
 	struct ww_acquire_ctx ctx;
@@ -446,6 +558,9 @@ static int qaccel_job_push(struct qaccel_job *job, struct drm_gem_object **objs,
 				   job->bos[i].write ? DMA_RESV_USAGE_WRITE :
 						       DMA_RESV_USAGE_READ);
 	dma_fence_add_callback(finished, &job->done_cb, qaccel_job_done_cb);
+	/* The job is not pushed yet: its fence cannot have signalled. */
+	if (cb)
+		dma_fence_add_callback(finished, cb, cb_func);
 	/* An injection armed in debugfs targets the next submission. */
 	job->inject = atomic_xchg(&job->qdev->inject_next, 0);
 	atomic64_add(job->ndesc, &job->qdev->counters.jobs_submitted);
@@ -466,75 +581,60 @@ out_unlock_resv:
 }
 
 /**
- * qaccel_ioctl_submit - DRM_IOCTL_QACCEL_SUBMIT
- * @drm: the device
- * @data: &struct drm_qaccel_submit
- * @file: the caller's file
+ * qaccel_job_submit - validate a built job and queue it
+ * @job: the job, its BOs added; consumed (freed on failure, the
+ *	scheduler's on success)
+ * @file: the submitting file
+ * @gemms: the job's @job->ndesc GEMMs, as userspace gave them
+ * @in_syncobjs: syncobj handles of @file the job waits for
+ * @in_count: number of entries in @in_syncobjs
+ * @out_syncobj: syncobj handle that receives the job's finished fence, or 0
+ * @seqno: out, the submission's sequence number on its queue, set before
+ *	@cb can run
+ * @cb: callback to add to the job's finished fence, or NULL; it is added
+ *	before any later job of the queue is pushed, so the callbacks of a
+ *	queue's jobs run in the order of their seqnos
+ * @cb_func: the function of @cb
  *
- * Return: 0 and the submission's seqno, or a negative errno (see the uAPI
- * header) with nothing queued.
+ * Every submission path goes through here: each GEMM is checked by
+ * qaccel_validate_gemm() against the job's BOs, the syncobjs are looked up,
+ * then the job takes its dependencies and is pushed to its queue.
+ *
+ * Return: 0, or a negative errno (see the uAPI header) with nothing queued
+ * and no reference kept.
  */
-int qaccel_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
+int qaccel_job_submit(struct qaccel_job *job, struct drm_file *file,
+		      const struct drm_qaccel_gemm *gemms, const u32 *in_syncobjs,
+		      u32 in_count, u32 out_syncobj, u64 *seqno,
+		      struct dma_fence_cb *cb, dma_fence_func_t cb_func)
 {
-	struct qaccel_device *qdev = to_qaccel_device(drm);
+	struct drm_gem_object *stack_objs[QACCEL_JOB_STACK_BOS];
+	struct drm_gem_object **objs = stack_objs;
 	struct qaccel_file *qfile = to_qaccel_file(file);
-	struct drm_qaccel_submit *args = data;
-	struct drm_syncobj *out_syncobj = NULL;
-	struct dma_fence **in_fences = NULL;
-	struct drm_qaccel_job *jobs = NULL;
-	struct drm_gem_object **objs = NULL;
-	struct qaccel_job *job;
+	struct drm_device *drm = &job->qdev->drm;
+	struct dma_fence *stack_fence, **in_fences = &stack_fence;
+	struct drm_syncobj *out = NULL;
 	unsigned int i;
-	u64 seqno;
-	int ret, idx;
+	int ret;
 
-	ret = qaccel_submit_check_args(args);
+	ret = qaccel_job_validate(job, gemms);
 	if (ret)
-		return ret;
-
-	if (!drm_dev_enter(drm, &idx))
-		return -ENODEV;
-
-	job = qaccel_job_alloc(qdev, args->job_count);
-	if (!job) {
-		ret = -ENOMEM;
-		goto out_exit;
-	}
-
-	job->queue = qaccel_queue_lookup(qfile, args->queue_id);
-	if (!job->queue) {
-		ret = -ENOENT;
 		goto out_free_job;
+
+	if (in_count > 1) {
+		in_fences = kvcalloc(in_count, sizeof(*in_fences), GFP_KERNEL);
+		if (!in_fences) {
+			ret = -ENOMEM;
+			goto out_free_job;
+		}
 	}
-	job->vm = qaccel_vm_get(qfile->vm);
-
-	jobs = kvmalloc_array(args->job_count, sizeof(*jobs), GFP_KERNEL);
-	if (!jobs) {
-		ret = -ENOMEM;
-		goto out_free_job;
-	}
-	ret = qaccel_submit_copy_jobs(args, jobs);
+	ret = qaccel_job_find_fences(file, in_syncobjs, in_count, in_fences);
 	if (ret)
-		goto out_free_jobs;
+		goto out_free_fences;
 
-	ret = qaccel_job_add_bos(job, file, args);
-	if (ret)
-		goto out_free_jobs;
-
-	ret = qaccel_job_validate(job, jobs);
-	if (ret)
-		goto out_free_jobs;
-
-	in_fences = qaccel_job_in_fences(file, args);
-	if (IS_ERR(in_fences)) {
-		ret = PTR_ERR(in_fences);
-		in_fences = NULL;
-		goto out_free_jobs;
-	}
-
-	if (args->out_syncobj) {
-		out_syncobj = drm_syncobj_find(file, args->out_syncobj);
-		if (!out_syncobj) {
+	if (out_syncobj) {
+		out = drm_syncobj_find(file, out_syncobj);
+		if (!out) {
 			ret = -ENOENT;
 			goto out_put_fences;
 		}
@@ -547,10 +647,12 @@ int qaccel_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fil
 			goto out_put_syncobj;
 	}
 
-	objs = kvmalloc_array(job->nbos, sizeof(*objs), GFP_KERNEL);
-	if (!objs) {
-		ret = -ENOMEM;
-		goto out_put_syncobj;
+	if (job->nbos > QACCEL_JOB_STACK_BOS) {
+		objs = kvmalloc_array(job->nbos, sizeof(*objs), GFP_KERNEL);
+		if (!objs) {
+			ret = -ENOMEM;
+			goto out_put_syncobj;
+		}
 	}
 	for (i = 0; i < job->nbos; i++)
 		objs[i] = &job->bos[i].map->bo->base.base;
@@ -565,25 +667,92 @@ int qaccel_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fil
 	if (ret)
 		goto out_free_objs;
 
-	ret = qaccel_job_push(job, objs, in_fences, args->in_syncobj_count,
-			      out_syncobj, &seqno);
+	ret = qaccel_job_push(job, objs, in_fences, in_count, out, seqno, cb, cb_func);
 	if (ret)
 		goto out_free_objs;
 
 	/* The scheduler owns the job now. */
-	args->seqno = seqno;
 	job = NULL;
 
 out_free_objs:
-	kvfree(objs);
+	if (objs != stack_objs)
+		kvfree(objs);
 out_put_syncobj:
-	if (out_syncobj)
-		drm_syncobj_put(out_syncobj);
+	if (out)
+		drm_syncobj_put(out);
 out_put_fences:
-	if (in_fences)
-		qaccel_put_fences(in_fences, args->in_syncobj_count);
-out_free_jobs:
-	kvfree(jobs);
+	/* The entries qaccel_job_push() consumed are NULL. */
+	qaccel_put_fences(in_fences, in_count);
+out_free_fences:
+	if (in_fences != &stack_fence)
+		kvfree(in_fences);
+out_free_job:
+	if (job)
+		qaccel_job_free(job);
+	return ret;
+}
+
+/**
+ * qaccel_ioctl_submit - DRM_IOCTL_QACCEL_SUBMIT
+ * @drm: the device
+ * @data: &struct drm_qaccel_submit
+ * @file: the caller's file
+ *
+ * Return: 0 and the submission's seqno, or a negative errno (see the uAPI
+ * header) with nothing queued.
+ */
+int qaccel_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct drm_qaccel_submit *args = data;
+	struct drm_qaccel_gemm *gemms;
+	struct qaccel_job *job;
+	u32 *in_handles;
+	u64 seqno;
+	int ret, idx;
+
+	ret = qaccel_submit_check_args(args);
+	if (ret)
+		return ret;
+
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+
+	job = qaccel_job_new(file, args->queue_id, args->job_count,
+			     args->read_count + args->write_count);
+	if (IS_ERR(job)) {
+		ret = PTR_ERR(job);
+		goto out_exit;
+	}
+
+	gemms = kvmalloc_array(args->job_count, sizeof(*gemms), GFP_KERNEL);
+	if (!gemms) {
+		ret = -ENOMEM;
+		goto out_free_job;
+	}
+	ret = qaccel_submit_copy_jobs(args, gemms);
+	if (ret)
+		goto out_free_gemms;
+
+	ret = qaccel_job_add_bos(job, file, args);
+	if (ret)
+		goto out_free_gemms;
+
+	in_handles = qaccel_copy_handles(args->in_syncobjs, args->in_syncobj_count);
+	if (IS_ERR(in_handles)) {
+		ret = PTR_ERR(in_handles);
+		goto out_free_gemms;
+	}
+
+	/* Consumes the job. */
+	ret = qaccel_job_submit(job, file, gemms, in_handles, args->in_syncobj_count,
+				args->out_syncobj, &seqno, NULL, NULL);
+	job = NULL;
+	if (!ret)
+		args->seqno = seqno;
+
+	kvfree(in_handles);
+out_free_gemms:
+	kvfree(gemms);
 out_free_job:
 	if (job)
 		qaccel_job_free(job);

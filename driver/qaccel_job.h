@@ -9,12 +9,15 @@
 
 #include <linux/dma-fence.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <drm/gpu_scheduler.h>
 
 #include "qaccel_hw.h"
 
+struct drm_file;
+struct drm_qaccel_gemm;
 struct qaccel_device;
 struct qaccel_mapping;
 struct qaccel_queue;
@@ -37,8 +40,10 @@ struct qaccel_job_bo {
  * @qdev: the device (a reference on its DRM device)
  * @queue: the queue it was submitted to (a reference)
  * @vm: the address space its descriptors run in (a reference)
- * @bos: the buffer objects it uses (read and write lists, deduplicated)
+ * @bos: the buffer objects it uses (deduplicated), in the job's own
+ *	allocation
  * @nbos: number of entries in @bos
+ * @max_bos: room in @bos
  * @hw_fence: signalled when the engine completed the last descriptor, or
  *	when the job failed; initialised when the job first reaches the ring
  * @hw_fence_live: @hw_fence is initialised (a dma_fence, refcounted)
@@ -47,7 +52,8 @@ struct qaccel_job_bo {
  * @seq_last: sequence number of the last descriptor (@hw_fence's seqno)
  * @inflight_link: entry in &qaccel_ring.inflight, under the ring lock
  * @engine_ns: engine time the job took, set when it left the ring
- * @free_work: releases the job in process context
+ * @free_node: entry in the list of jobs waiting to be released in process
+ *	context
  * @inject: QA1_INJECT_* bits armed in debugfs when it was submitted, for
  *	the engine to apply to the next descriptor it starts once this job
  *	reaches the ring
@@ -64,6 +70,7 @@ struct qaccel_job {
 	struct qaccel_vm *vm;
 	struct qaccel_job_bo *bos;
 	unsigned int nbos;
+	unsigned int max_bos;
 	struct dma_fence *hw_fence;
 	bool hw_fence_live;
 	struct dma_fence_cb done_cb;
@@ -71,7 +78,7 @@ struct qaccel_job {
 	u64 seq_last;
 	struct list_head inflight_link;
 	u64 engine_ns;
-	struct work_struct free_work;
+	struct llist_node free_node;
 	u32 inject;
 	bool ran;
 	bool pm_ref;
@@ -84,6 +91,16 @@ static inline struct qaccel_job *to_qaccel_job(struct drm_sched_job *sched_job)
 	return container_of(sched_job, struct qaccel_job, base);
 }
 
+struct qaccel_job *qaccel_job_new(struct drm_file *file, u32 queue_id, u32 ndesc,
+				  u32 max_bos);
+int qaccel_job_add_bo_handle(struct qaccel_job *job, struct drm_file *file, u32 handle,
+			     bool write);
+int qaccel_job_add_bos_va(struct qaccel_job *job, const u64 *vas, const bool *write,
+			  unsigned int count);
+int qaccel_job_submit(struct qaccel_job *job, struct drm_file *file,
+		      const struct drm_qaccel_gemm *gemms, const u32 *in_syncobjs,
+		      u32 in_count, u32 out_syncobj, u64 *seqno,
+		      struct dma_fence_cb *cb, dma_fence_func_t cb_func);
 void qaccel_job_set_error(struct qaccel_job *job, int error);
 void qaccel_job_free(struct qaccel_job *job);
 void qaccel_job_release(struct qaccel_job *job);

@@ -107,6 +107,10 @@ int qaccel_ioctl_get_param(struct drm_device *drm, void *data,
 	case DRM_QACCEL_PARAM_JOB_HISTORY:
 		value = QACCEL_JOB_HISTORY;
 		break;
+	case DRM_QACCEL_PARAM_URING_CMD:
+		/* qaccel_uring_cmd() is in the node's file operations. */
+		value = IS_ENABLED(CONFIG_IO_URING);
+		break;
 	default:
 		return -EINVAL;
 	}

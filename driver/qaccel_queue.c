@@ -35,6 +35,7 @@
 #include "qaccel_device.h"
 #include "qaccel_ioctl.h"
 #include "qaccel_queue.h"
+#include "qaccel_uring.h"
 
 /* The shortest time a queue teardown waits for its queued jobs. */
 #define QACCEL_QUEUE_FLUSH_MIN_MS	1000
@@ -61,12 +62,16 @@ static struct qaccel_queue *qaccel_queue_create(struct qaccel_device *qdev, u32 
 	if (!queue)
 		return ERR_PTR(-ENOMEM);
 
+	queue->uring_order = qaccel_uring_order_create();
+	if (!queue->uring_order) {
+		ret = -ENOMEM;
+		goto err_free_queue;
+	}
+
 	ret = drm_sched_entity_init(&queue->entity, qaccel_queue_sched_priority(priority),
 				    &sched, 1, NULL);
-	if (ret) {
-		kfree(queue);
-		return ERR_PTR(ret);
-	}
+	if (ret)
+		goto err_put_order;
 
 	kref_init(&queue->ref);
 	mutex_init(&queue->lock);
@@ -74,6 +79,12 @@ static struct qaccel_queue *qaccel_queue_create(struct qaccel_device *qdev, u32 
 	queue->qdev = qdev;
 
 	return queue;
+
+err_put_order:
+	qaccel_uring_order_put(queue->uring_order);
+err_free_queue:
+	kfree(queue);
+	return ERR_PTR(ret);
 }
 
 static void qaccel_queue_release(struct kref *ref)
@@ -83,6 +94,7 @@ static void qaccel_queue_release(struct kref *ref)
 
 	for (i = 0; i < QACCEL_JOB_HISTORY; i++)
 		dma_fence_put(queue->history[i]);
+	qaccel_uring_order_put(queue->uring_order);
 	mutex_destroy(&queue->lock);
 	kfree(queue);
 }
@@ -286,8 +298,16 @@ int qaccel_ioctl_queue_destroy(struct drm_device *drm, void *data, struct drm_fi
 	return 0;
 }
 
-/* The uAPI status of a finished submission. */
-static s32 qaccel_job_status(struct dma_fence *fence)
+/**
+ * qaccel_job_status - the uAPI status of a finished submission
+ * @fence: the submission's signalled finished fence
+ *
+ * What DRM_IOCTL_QACCEL_JOB_WAIT reports and what an io_uring command
+ * completes with.
+ *
+ * Return: 0, -ETIMEDOUT (hung), -EIO (faulted) or -ECANCELED (never ran).
+ */
+s32 qaccel_job_status(struct dma_fence *fence)
 {
 	int error = fence->error;
 
@@ -330,9 +350,9 @@ int qaccel_ioctl_job_wait(struct drm_device *drm, void *data, struct drm_file *f
 		return -ENOENT;
 
 	mutex_lock(&queue->lock);
-	if (!args->seqno || args->seqno > queue->seqno)
+	if (!args->seqno || args->seqno > queue->seqno) {
 		ret = -EINVAL;
-	else if (queue->seqno - args->seqno >= QACCEL_JOB_HISTORY) {
+	} else if (queue->seqno - args->seqno >= QACCEL_JOB_HISTORY) {
 		/*
 		 * Its status is forgotten, but a queue completes in order: it
 		 * has completed once the oldest remembered submission has.

@@ -18,6 +18,7 @@
 struct dma_fence;
 struct qaccel_device;
 struct qaccel_file;
+struct qaccel_uring_order;
 
 /**
  * struct qaccel_queue - a user queue: one scheduler entity
@@ -32,6 +33,8 @@ struct qaccel_file;
  * @history: finished fences of the last QACCEL_JOB_HISTORY submissions,
  *	indexed by seqno % QACCEL_JOB_HISTORY
  * @queued: jobs pushed to @entity that have not reached the engine yet
+ * @uring_order: the order in which completions of the queue's io_uring
+ *	commands are posted (a reference)
  */
 struct qaccel_queue {
 	struct kref ref;
@@ -44,11 +47,13 @@ struct qaccel_queue {
 	u64 seqno;
 	struct dma_fence *history[QACCEL_JOB_HISTORY];
 	atomic_t queued;
+	struct qaccel_uring_order *uring_order;
 };
 
 int qaccel_queues_init(struct qaccel_file *qfile);
 void qaccel_queues_fini(struct qaccel_file *qfile);
 struct qaccel_queue *qaccel_queue_lookup(struct qaccel_file *qfile, u32 id);
 void qaccel_queue_put(struct qaccel_queue *queue);
+s32 qaccel_job_status(struct dma_fence *fence);
 
 #endif /* _QACCEL_QUEUE_H_ */

@@ -279,6 +279,10 @@ int qaccel_mapping_populate(struct qaccel_mapping *map)
 	u64 perm;
 	int ret = 0;
 
+	/* Once set, populated stays set while the mapping lives. */
+	if (smp_load_acquire(&map->populated))
+		return 0;
+
 	mutex_lock(&vm->lock);
 	if (map->populated)
 		goto out_unlock;
@@ -299,7 +303,8 @@ int qaccel_mapping_populate(struct qaccel_mapping *map)
 		qaccel_vm_clear(vm, map->node.start, qaccel_mapping_size(map));
 		goto out_unlock;
 	}
-	map->populated = true;
+	/* The page table entries are written before populated reads true. */
+	smp_store_release(&map->populated, true);
 
 out_unlock:
 	mutex_unlock(&vm->lock);
@@ -344,32 +349,45 @@ void qaccel_mapping_put(struct qaccel_mapping *map)
 	kref_put(&map->ref, qaccel_mapping_release);
 }
 
-/**
- * qaccel_vm_lookup_va - find the mapping whose BO contains a device VA
- * @vm: the address space
- * @va: the device VA
- *
- * Return: the mapping with a new reference, or NULL when @va lies in no
- * BO's range (guard pages included).
- */
-struct qaccel_mapping *qaccel_vm_lookup_va(struct qaccel_vm *vm, u64 va)
+/* The mapping holding va, with a new reference, or NULL. Under vm->lock. */
+static struct qaccel_mapping *qaccel_vm_find_va(struct qaccel_vm *vm, u64 va)
 {
-	struct qaccel_mapping *found = NULL;
 	struct drm_mm_node *node;
 
+	lockdep_assert_held(&vm->lock);
 	if (va < QACCEL_VA_START || va >= QACCEL_VA_END)
 		return NULL;
 
-	mutex_lock(&vm->lock);
 	drm_mm_for_each_node_in_range(node, &vm->mm, va, va + 1) {
 		struct qaccel_mapping *map = container_of(node, struct qaccel_mapping, node);
 
 		if (va - node->start < map->bo->base.base.size &&
 		    kref_get_unless_zero(&map->ref))
-			found = map;
+			return map;
 		break;
 	}
-	mutex_unlock(&vm->lock);
 
-	return found;
+	return NULL;
+}
+
+/**
+ * qaccel_vm_lookup_vas - find the mappings whose BOs contain device VAs
+ * @vm: the address space
+ * @vas: the device VAs
+ * @count: number of entries in @vas
+ * @maps: out, for each VA the mapping of the BO whose range holds it, with
+ *	a new reference, or NULL when it lies in no BO's range (guard pages
+ *	included)
+ *
+ * The address space is locked once for all of them.
+ */
+void qaccel_vm_lookup_vas(struct qaccel_vm *vm, const u64 *vas, unsigned int count,
+			  struct qaccel_mapping **maps)
+{
+	unsigned int i;
+
+	mutex_lock(&vm->lock);
+	for (i = 0; i < count; i++)
+		maps[i] = qaccel_vm_find_va(vm, vas[i]);
+	mutex_unlock(&vm->lock);
 }

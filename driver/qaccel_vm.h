@@ -68,8 +68,10 @@ struct qaccel_vm {
  * @handles: number of handles the file has on the BO, under the BO's
  *	maps_lock; the file's reference on the mapping exists while it is
  *	non-zero
- * @populated: the pages are pinned and entered in the page tables, under
- *	&qaccel_vm.lock
+ * @populated: the pages are pinned and entered in the page tables; set
+ *	under &qaccel_vm.lock, and read without it (acquire) by
+ *	qaccel_mapping_populate(), since it is never cleared while the
+ *	mapping lives
  *
  * The VA is reserved when the file gets its first handle; the pages are
  * allocated and entered in the page tables when a job first uses the BO
@@ -111,6 +113,7 @@ static inline struct qaccel_mapping *qaccel_mapping_get(struct qaccel_mapping *m
 	return map;
 }
 
-struct qaccel_mapping *qaccel_vm_lookup_va(struct qaccel_vm *vm, u64 va);
+void qaccel_vm_lookup_vas(struct qaccel_vm *vm, const u64 *vas, unsigned int count,
+			  struct qaccel_mapping **maps);
 
 #endif /* _QACCEL_VM_H_ */

@@ -703,6 +703,7 @@ TEST_F(bad, submit_rejects_overflowing_ranges)
 	struct qt_placed *p = &self->p;
 	struct drm_qaccel_submit s;
 	struct qt_bo big_a, big_c;
+	long long live0 = 0, seen = -1;
 	uint32_t rd[2], m;
 
 	NEED_SUBMIT();
@@ -716,6 +717,7 @@ TEST_F(bad, submit_rejects_overflowing_ranges)
 	 * 2^32 + 7, which is 7 when computed in 32 bits.
 	 */
 	m = (uint32_t)(self->b.d.max_m < 65536 ? self->b.d.max_m : 65536);
+	QT_COUNTER(&self->b.d.node, "live_bos", &live0);
 	ASSERT_EQ(0, qt_bo_create(self->b.d.fd, 1 << 20, 0, &big_a));
 	ASSERT_EQ(0, qt_bo_create(self->b.d.fd, 2 << 20, 0, &big_c));
 	rd[0] = big_a.handle;
@@ -738,6 +740,14 @@ TEST_F(bad, submit_rejects_overflowing_ranges)
 	good_submit(_metadata, self, &s, "M = 65536 with fitting strides");
 	qt_bo_free(self->b.d.fd, &big_a);
 	qt_bo_free(self->b.d.fd, &big_c);
+	/*
+	 * The job's release, which drops its last references to the two BOs,
+	 * runs after its completion: let it happen before the next cases
+	 * compare live_bos.
+	 */
+	EXPECT_EQ(0, qt_live_bos_settle(&self->b.d.node, live0, QT_SETTLE_MS, &seen)) {
+		TH_LOG("live_bos %lld after freeing the big BOs, %lld before", seen, live0);
+	}
 
 	self->job = p->job;
 	self->job.gemm.m = 2;

@@ -23,8 +23,8 @@
 #include "qaccel_hw.h"
 #include "qaccel_test_util.h"
 
-/* The last parameter of uapi version 1. */
-#define LAST_PARAM		DRM_QACCEL_PARAM_JOB_HISTORY
+/* The last parameter of uapi version 2. */
+#define LAST_PARAM		DRM_QACCEL_PARAM_URING_CMD
 
 /* Documented values of an emulated QA1 and of the driver. */
 #define EMU_HW_VERSION		0x00010000ull
@@ -127,7 +127,7 @@ TEST_F(node, uapi_version)
 
 	ASSERT_EQ(0, qaccel_get_param(self->fd, DRM_QACCEL_PARAM_UAPI_VERSION, &value));
 	EXPECT_EQ(DRM_QACCEL_UAPI_VERSION, value);
-	EXPECT_EQ(1, value);
+	EXPECT_EQ(2, value);
 }
 
 TEST_F(node, device_id)
@@ -163,6 +163,7 @@ TEST_F(node, emulated_limits)
 		{ DRM_QACCEL_PARAM_MAX_BO_SIZE, DRV_MAX_BO_SIZE, "MAX_BO_SIZE" },
 		{ DRM_QACCEL_PARAM_MAX_QUEUES, DRV_MAX_QUEUES, "MAX_QUEUES" },
 		{ DRM_QACCEL_PARAM_JOB_HISTORY, DRV_JOB_HISTORY, "JOB_HISTORY" },
+		{ DRM_QACCEL_PARAM_URING_CMD, 1, "URING_CMD" },
 	};
 	uint64_t value = 0;
 	size_t i;
@@ -462,7 +463,7 @@ TEST_F(node, two_opens)
 	self->fd = open(self->node.path, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
 	EXPECT_EQ(0, qaccel_get_param(self->fd, DRM_QACCEL_PARAM_UAPI_VERSION, &value));
-	EXPECT_EQ(1, value);
+	EXPECT_EQ(DRM_QACCEL_UAPI_VERSION, value);
 	close(fd2);
 }
 

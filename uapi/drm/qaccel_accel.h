@@ -88,7 +88,7 @@ extern "C" {
  * DRM_QACCEL_UAPI_VERSION - version of this interface, see
  * %DRM_QACCEL_PARAM_UAPI_VERSION. Bumped whenever something is appended.
  */
-#define DRM_QACCEL_UAPI_VERSION		1
+#define DRM_QACCEL_UAPI_VERSION		2
 
 /**
  * enum drm_qaccel_param - parameters answered by %DRM_IOCTL_QACCEL_GET_PARAM
@@ -114,6 +114,9 @@ extern "C" {
  * @DRM_QACCEL_PARAM_MAX_QUEUES: largest number of queues one file may own.
  * @DRM_QACCEL_PARAM_JOB_HISTORY: number of most recent submissions per queue
  *	whose status %DRM_IOCTL_QACCEL_JOB_WAIT can still report.
+ * @DRM_QACCEL_PARAM_URING_CMD: 1 when the device fd accepts io_uring
+ *	commands (&enum drm_qaccel_uring_op), 0 when the kernel has no
+ *	io_uring. Since version 2.
  */
 enum drm_qaccel_param {
 	DRM_QACCEL_PARAM_UAPI_VERSION = 0,
@@ -133,6 +136,7 @@ enum drm_qaccel_param {
 	DRM_QACCEL_PARAM_MAX_BO_SIZE = 14,
 	DRM_QACCEL_PARAM_MAX_QUEUES = 15,
 	DRM_QACCEL_PARAM_JOB_HISTORY = 16,
+	DRM_QACCEL_PARAM_URING_CMD = 17,
 };
 
 /**
@@ -446,19 +450,65 @@ struct drm_qaccel_job_wait {
 /**
  * DOC: io_uring commands
  *
- * The device fd accepts %IORING_OP_URING_CMD on rings created with
- * %IORING_SETUP_SQE128. The command opcode (sqe->cmd_op) is one of
- * &enum drm_qaccel_uring_op; the 80-byte command area (sqe->cmd) holds the
- * matching payload. The completion is posted when the job has *completed*:
- * cqe->res is 0 on success or a negative errno (-EINVAL and friends for a
- * rejected job, -ETIMEDOUT for a hung job, -EIO for a faulting job). On rings
- * created with %IORING_SETUP_CQE32, cqe->big_cqe[0] carries the job's
- * sequence number and cqe->big_cqe[1] the engine time it took in
- * nanoseconds.
+ * The device fd accepts %IORING_OP_URING_CMD (see
+ * %DRM_QACCEL_PARAM_URING_CMD) on rings created with %IORING_SETUP_SQE128.
+ * The command opcode (sqe->cmd_op) is one of &enum drm_qaccel_uring_op; the
+ * 80-byte command area (sqe->cmd) holds the matching payload, which the
+ * kernel reads once, while it handles the SQE. Other SQE fields follow
+ * io_uring's rules for %IORING_OP_URING_CMD (sqe->user_data comes back in
+ * the CQE; io_uring checks sqe->uring_cmd_flags).
+ *
+ * Each command runs one job. Its completion (CQE) is posted when the job
+ * has *completed*, never when it is queued. cqe->res is:
+ *
+ * - 0: the job completed;
+ * - -ETIMEDOUT: it hung and the engine was reset;
+ * - -EIO: it faulted;
+ * - -ECANCELED: it never ran (its queue or file went away, or a
+ *   dependency failed), or the command was cancelled (see below);
+ * - any other negative errno: the command was rejected before anything
+ *   was queued, with the errno %DRM_IOCTL_QACCEL_SUBMIT returns for the
+ *   same job (the same code validates both), and -EINVAL for a ring
+ *   without %IORING_SETUP_SQE128, an unknown sqe->cmd_op or non-zero
+ *   &drm_qaccel_uring_gemm.flags or .pad. A rejected command consumes no
+ *   sequence number and leaves nothing queued or referenced. -EAGAIN is
+ *   never returned.
+ *
+ * The statuses of queued jobs are those %DRM_IOCTL_QACCEL_JOB_WAIT reports.
+ * On rings created with %IORING_SETUP_CQE32, cqe->big_cqe[0] carries the
+ * job's sequence number on its queue (the &drm_qaccel_submit.seqno it
+ * would have had; %DRM_IOCTL_QACCEL_JOB_WAIT knows the job by it), 0 for
+ * a rejected command; cqe->big_cqe[1] is reserved and 0.
+ *
+ * Ordering: commands are handled in the order io_uring issues them (SQE
+ * order, unless the SQEs ask for asynchronous execution); jobs of one queue
+ * run, complete and post their CQEs in the order they were queued, ioctl
+ * submissions included. CQEs of different queues may interleave.
+ *
+ * Dependencies: &drm_qaccel_uring_gemm.in_syncobj, and implicitly the
+ * fences of the BOs the job uses (as with %DRM_IOCTL_QACCEL_SUBMIT, whose
+ * jobs and inline ones order against each other through their BOs).
+ *
+ * The ring or the process going away with commands in flight: a queued
+ * job always stays on its queue and runs (or is cancelled with its queue)
+ * on its own references; its result in C and its status for
+ * %DRM_IOCTL_QACCEL_JOB_WAIT are as usual. On kernels whose io_uring can
+ * cancel commands (Linux 6.7 and later), the commands in flight complete at
+ * once with -ECANCELED (and the sequence number in big_cqe[0]) when their
+ * ring is torn down (its last reference closed, as at process exit) or
+ * io_uring cancels the submitting task's requests (exec), so the teardown
+ * does not wait for the jobs. On older kernels the teardown waits until
+ * the jobs have completed, which the job timeout bounds. While a command is in flight
+ * its ring holds a reference to the device file: closing the fd does not
+ * close the file (nor cancel its queues) until the commands' CQEs are
+ * posted, and the module cannot be unloaded.
  *
  * The operands of an inline job are found through the submitter's device
- * address space: each range must lie inside one BO of the file, C inside a BO
- * that is not %DRM_QACCEL_BO_DEVICE_READONLY.
+ * address space: each range must lie inside one BO of the file (-EINVAL
+ * otherwise, as for an operand outside every listed BO), C inside a BO
+ * that is not %DRM_QACCEL_BO_DEVICE_READONLY (-EACCES otherwise). A, W and
+ * C are used as the read list (A, W) and write list (C) of a
+ * %DRM_IOCTL_QACCEL_SUBMIT would be.
  */
 
 /**
@@ -472,8 +522,11 @@ enum drm_qaccel_uring_op {
 /**
  * struct drm_qaccel_uring_gemm - inline GEMM job of an io_uring command
  * @gemm: the product.
- * @queue_id: queue from %DRM_IOCTL_QACCEL_QUEUE_CREATE, or 0.
- * @in_syncobj: syncobj handle to wait for before the job starts, or 0.
+ * @queue_id: queue from %DRM_IOCTL_QACCEL_QUEUE_CREATE, or 0; an unknown
+ *	queue fails with -ENOENT.
+ * @in_syncobj: syncobj handle to wait for before the job starts, or 0. A
+ *	handle the file does not have fails with -ENOENT, a syncobj that holds
+ *	no fence yet with -EINVAL.
  * @flags: must be zero.
  * @pad: must be zero.
  *

@@ -22,7 +22,7 @@
 struct qa_job {
 	struct qa_gemm_args ga;
 	const struct qa_gemm_kernel *kern;
-	uint32_t mt, pt;		/* rows / panels per tile */
+	uint32_t mt, pt;		/* micro tiles of rows / groups of nr panels, in all */
 	uint32_t tiles_m, tiles_p, ntiles;
 	atomic_uint next_tile;
 	atomic_uint done_tiles;
@@ -157,50 +157,95 @@ static uint32_t qa_div_up(uint32_t a, uint32_t b)
 }
 
 /*
- * Tiles: at most 48 rows (a multiple of every kernel's micro-tile height,
- * keeping the tile's rows of A in L2) by a run of panels. When the row
- * tiles alone cannot keep every thread busy (small M, M = 1 included), the
- * panels are split too, into about four tiles per thread. Tiny products
- * stay one tile: waking threads would cost more than it saves.
+ * Tiles: about 48 rows (whole micro tiles; the tile's rows of A stay in L2)
+ * by a run of panels whose weights fit in half of a typical L2 (1 MiB), so
+ * that consecutive tiles reuse the run from L2. Tile edges are spread
+ * evenly (in micro tiles), the tiles of one run of panels come one after
+ * the other, and with several threads the tile count is a multiple of the
+ * thread count where possible, so that no thread is left with a lone tail
+ * tile. When the row tiles alone cannot keep every thread busy (small M, M
+ * = 1 included), rows are cut down to 32 and then the panels are split too,
+ * into about four tiles per thread. Tiny products stay one tile: waking
+ * threads would cost more than it saves.
  */
+#define QA_TILE_ROWS 48u
+#define QA_TILE_MIN_ROWS 32u
+#ifndef QA_TILE_WBYTES
+#define QA_TILE_WBYTES (1u << 20)
+#endif
+
 static void qa_plan(struct qa_job *j, unsigned int threads)
 {
 	const struct qa1e_gemm *g = &j->ga.g;
 	uint32_t panels = qa1e_n16(g->n) / 16u, nr = j->kern->nr, mr = j->kern->mr;
-	uint32_t want, parts, per;
+	uint32_t munits = qa_div_up(g->m, mr), punits = qa_div_up(panels, nr);
 	uint64_t work = (uint64_t)g->m * g->n * g->k;
+	uint64_t runbytes = (uint64_t)nr * j->ga.pstride;
+	uint32_t want, tm, tp, maxrun;
+	bool wsmall;
 
-	/* rows: at most 48 per tile, tiles of equal height in micro tiles */
-	j->tiles_m = qa_div_up(g->m, 48);
-	j->mt = qa_div_up(qa_div_up(g->m, j->tiles_m), mr) * mr;
-	if (j->mt > g->m)
-		j->mt = g->m;
-	j->tiles_m = qa_div_up(g->m, j->mt);
 	want = work < (1u << 17) || threads <= 1 ? 1 : threads * 4u;
-	if (j->tiles_m >= want) {
-		j->pt = panels;
-	} else {
-		parts = qa_div_up(want, j->tiles_m);
-		per = qa_div_up(panels, parts);
-		per = qa_div_up(per, nr) * nr;
-		j->pt = per < panels ? per : panels;
+
+	/* rows */
+	tm = qa_div_up(g->m, QA_TILE_ROWS);
+	if (want > 1 && tm < want && g->m / QA_TILE_MIN_ROWS > tm)
+		tm = g->m / QA_TILE_MIN_ROWS < want ? g->m / QA_TILE_MIN_ROWS : want;
+	/*
+	 * A multiple of the thread count; each row tile reads its panels'
+	 * weights, so unless they all fit the budget, not below 32 rows.
+	 */
+	wsmall = (uint64_t)punits * runbytes <= QA_TILE_WBYTES;
+	if (want > 1 && tm % threads &&
+	    qa_div_up(tm, threads) * threads <= (wsmall ? munits : g->m / QA_TILE_MIN_ROWS))
+		tm = qa_div_up(tm, threads) * threads;
+	if (tm > munits)
+		tm = munits;
+
+	/* panels: runs that fit the weight budget, more when threads would idle */
+	maxrun = runbytes ? (uint32_t)(QA_TILE_WBYTES / runbytes) : punits;
+	if (maxrun < 1)
+		maxrun = 1;
+	tp = qa_div_up(punits, maxrun);
+	if (tm * tp < want && qa_div_up(want, tm) > tp)
+		tp = qa_div_up(want, tm);
+	if (want > 1 && (tm * tp) % threads) {
+		uint32_t t2 = tp + 1;
+
+		while (t2 <= punits && (tm * t2) % threads)
+			t2++;
+		if (t2 <= punits)
+			tp = t2;
 	}
-	j->tiles_p = qa_div_up(panels, j->pt);
-	j->ntiles = j->tiles_m * j->tiles_p;
+	if (tp > punits)
+		tp = punits;
+
+	j->tiles_m = tm;
+	j->tiles_p = tp;
+	j->mt = munits;
+	j->pt = punits;
+	j->ntiles = tm * tp;
+}
+
+/* Edge e of n parts over u units of size s, clipped to lim. */
+static uint32_t qa_edge(uint32_t e, uint32_t n, uint32_t u, uint32_t s, uint32_t lim)
+{
+	uint64_t x = (uint64_t)e * u / n * s;
+
+	return x < lim ? (uint32_t)x : lim;
 }
 
 static void qa_run_tile(struct qa_job *j, uint32_t t)
 {
-	uint32_t tm = t / j->tiles_p, tp = t % j->tiles_p;
-	uint32_t m0 = tm * j->mt, m1 = m0 + j->mt;
-	uint32_t p0 = tp * j->pt, p1 = p0 + j->pt;
+	uint32_t tp = t / j->tiles_m, tm = t % j->tiles_m;
 	uint32_t panels = qa1e_n16(j->ga.g.n) / 16u;
+	uint32_t mr = j->kern->mr, nr = j->kern->nr;
+	uint32_t m0 = qa_edge(tm, j->tiles_m, j->mt, mr, j->ga.g.m);
+	uint32_t m1 = qa_edge(tm + 1, j->tiles_m, j->mt, mr, j->ga.g.m);
+	uint32_t p0 = qa_edge(tp, j->tiles_p, j->pt, nr, panels);
+	uint32_t p1 = qa_edge(tp + 1, j->tiles_p, j->pt, nr, panels);
 
-	if (m1 > j->ga.g.m)
-		m1 = j->ga.g.m;
-	if (p1 > panels)
-		p1 = panels;
-	j->kern->tile(&j->ga, m0, m1, p0, p1);
+	if (m0 < m1 && p0 < p1)
+		j->kern->tile(&j->ga, m0, m1, p0, p1);
 }
 
 /* ---- the pool ---- */

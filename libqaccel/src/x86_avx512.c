@@ -202,6 +202,43 @@ static ALWAYS_INLINE __m512i rq512(__m512i acc, __m512i mult, __m512i shift,
 	return _mm512_add_epi32(q, zp);
 }
 
+/*
+ * qa_rowsum() with VPSADBW: 64 bytes per step into 8 qword sums. s8 rows
+ * are summed as unsigned a + 128 (a XOR of the top bit), then 128 * K is
+ * taken off; everything modulo 2^32, as the engine computes it.
+ */
+static int32_t a5_rowsum(const uint8_t *a, uint32_t k, bool sgn)
+{
+	const __m512i zero = _mm512_setzero_si512(), flip = _mm512_set1_epi8((char)0x80);
+	__m512i s0 = zero, s1 = zero;
+	uint32_t i = 0;
+	uint64_t t;
+
+	for (; i + 128 <= k; i += 128) {
+		__m512i v0 = _mm512_loadu_si512(a + i), v1 = _mm512_loadu_si512(a + i + 64);
+
+		if (sgn) {
+			v0 = _mm512_xor_si512(v0, flip);
+			v1 = _mm512_xor_si512(v1, flip);
+		}
+		s0 = _mm512_add_epi64(s0, _mm512_sad_epu8(v0, zero));
+		s1 = _mm512_add_epi64(s1, _mm512_sad_epu8(v1, zero));
+	}
+	for (; i < k; i += 64) {
+		uint32_t rem = k - i < 64 ? k - i : 64;
+		__mmask64 m = rem == 64 ? ~(__mmask64)0 : ((__mmask64)1 << rem) - 1;
+		__m512i v = _mm512_maskz_loadu_epi8(m, a + i);
+
+		if (sgn)
+			v = _mm512_maskz_mov_epi8(m, _mm512_xor_si512(v, flip));
+		s0 = _mm512_add_epi64(s0, _mm512_sad_epu8(v, zero));
+	}
+	t = (uint64_t)_mm512_reduce_add_epi64(_mm512_add_epi64(s0, s1));
+	if (sgn)
+		t -= 128u * (uint64_t)k;
+	return (int32_t)(uint32_t)t;
+}
+
 struct a5_panel {
 	__m512i cterm;	/* bias - a_zp * colsum + K * a_zp * wzp */
 	__m512i wzp;
@@ -252,141 +289,242 @@ static ALWAYS_INLINE void a5_finish(const struct qa_gemm_args *ga, const struct 
 	}
 }
 
+#if defined(__x86_64__) && !defined(A5_NO_ASM)
 /*
- * mr x np micro tile over the whole K: rows r0.., panels p.. (np <= NR).
- * The accumulators are named variables (c<row><panel>), not an array, so
- * that the compiler keeps all of them in registers; mr and np are
- * compile-time constants once inlined, and the unused ones disappear.
+ * The mr x np micro tile (mr <= MR rows from r0, np <= NR panels from p)
+ * over the groups of 4 [q0, q1), in one asm block: GCC 12 does not keep 24
+ * accumulators in registers through the loop on its own (it spills them or
+ * copies them around every VPDPBUSD). Fixed registers: accumulator of row
+ * r, panel j in zmm(3r + j), the weights in zmm24-26, the broadcast A
+ * dwords in zmm27/28, the s8 bias-flip constant in zmm31. The assembler
+ * drops the rows and panels beyond mr and np (.if on the constants). The
+ * K loop is unrolled twice; the last, partial group of 4 comes from tb[]
+ * (zero padded in C).
  */
-#define A5_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
-#define A5_DECL(r)							\
-	__m512i c##r##0 = _mm512_setzero_si512();			\
-	__m512i c##r##1 = _mm512_setzero_si512();			\
-	__m512i c##r##2 = _mm512_setzero_si512();
-/*
- * VPDPBUSD through a one-instruction asm: GCC 12 keeps the intrinsic's
- * accumulators in spill slots inside the loop; the asm, which updates its
- * operand in place, lets them stay in registers.
- */
-#define A5_DPBUSD(acc, u, s)						\
-	__asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s))
-/* Row r of A at the current k: two moving bases, rows 0-3 and 4-7. */
-#define A5_ROW(r) ((r) < 4 ? alo + ((r) & 3) * lda : ahi + ((r) & 3) * lda)
-#define A5_DP(acc, av, wv)						\
-	do {								\
-		if (sgn)						\
-			A5_DPBUSD(acc, wv, av);				\
-		else							\
-			A5_DPBUSD(acc, av, wv);				\
-	} while (0)
-#define A5_STEP(r)							\
-	if (r < mr) {							\
-		__m512i av = _mm512_set1_epi32(qa_ld32(A5_ROW(r)));	\
-		A5_DP(c##r##0, av, w0);					\
-		if (np > 1)						\
-			A5_DP(c##r##1, av, w1);				\
-		if (np > 2)						\
-			A5_DP(c##r##2, av, w2);				\
-	}
-#define A5_TAIL(r)							\
-	if (r < mr) {							\
-		__m512i av = _mm512_set1_epi32((int32_t)qa_tail4_at(A5_ROW(r), ga)); \
-		A5_DP(c##r##0, av, w0);					\
-		if (np > 1)						\
-			A5_DP(c##r##1, av, w1);				\
-		if (np > 2)						\
-			A5_DP(c##r##2, av, w2);				\
-	}
-#define A5_OUT(r)							\
-	if (r < mr) {							\
-		_mm512_store_si512(&out[r * NR + 0], c##r##0);		\
-		if (np > 1)						\
-			_mm512_store_si512(&out[r * NR + 1], c##r##1);	\
-		if (np > 2)						\
-			_mm512_store_si512(&out[r * NR + 2], c##r##2);	\
-	}
+#define A5_VPDP(b, acc, wreg)						\
+	".if %c[sgn]\n\tvpdpbusd %%zmm" b ", %%zmm" wreg ", %%zmm" acc "\n\t" \
+	".else\n\tvpdpbusd %%zmm" wreg ", %%zmm" b ", %%zmm" acc "\n\t.endif\n\t"
+#define A5_ROW(r, addr, b, acc0, acc1, acc2)				\
+	".if %c[mr] > " #r "\n\t"					\
+	"vpbroadcastd " addr ", %%zmm" b "\n\t"				\
+	A5_VPDP(b, acc0, "24")						\
+	".if %c[np] > 1\n\t" A5_VPDP(b, acc1, "25") ".endif\n\t"	\
+	".if %c[np] > 2\n\t" A5_VPDP(b, acc2, "26") ".endif\n\t"	\
+	".endif\n\t"
+#define A5_FLIP								\
+	".if %c[sgn]\n\t"						\
+	"vpxord %%zmm31, %%zmm24, %%zmm24\n\t"				\
+	".if %c[np] > 1\n\tvpxord %%zmm31, %%zmm25, %%zmm25\n\t.endif\n\t" \
+	".if %c[np] > 2\n\tvpxord %%zmm31, %%zmm26, %%zmm26\n\t.endif\n\t" \
+	".endif\n\t"
+#define A5_STEP0 \
+	"vmovdqu64 0(%[w]), %%zmm24\n\t" \
+	".if %c[np] > 1\n\tvmovdqu64 0(%[w],%[ps],1), %%zmm25\n\t.endif\n\t" \
+	".if %c[np] > 2\n\tvmovdqu64 0(%[w],%[ps],2), %%zmm26\n\t.endif\n\t" \
+	A5_FLIP \
+	A5_ROW(0, "0(%[alo])", "27", "0", "1", "2") \
+	A5_ROW(1, "0(%[alo],%[lda],1)", "28", "3", "4", "5") \
+	A5_ROW(2, "0(%[alo],%[lda],2)", "27", "6", "7", "8") \
+	A5_ROW(3, "0(%[alo],%[l3],1)", "28", "9", "10", "11") \
+	A5_ROW(4, "0(%[ahi])", "27", "12", "13", "14") \
+	A5_ROW(5, "0(%[ahi],%[lda],1)", "28", "15", "16", "17") \
+	A5_ROW(6, "0(%[ahi],%[lda],2)", "27", "18", "19", "20") \
+	A5_ROW(7, "0(%[ahi],%[l3],1)", "28", "21", "22", "23")
+#define A5_STEP1 \
+	"vmovdqu64 64(%[w]), %%zmm24\n\t" \
+	".if %c[np] > 1\n\tvmovdqu64 64(%[w],%[ps],1), %%zmm25\n\t.endif\n\t" \
+	".if %c[np] > 2\n\tvmovdqu64 64(%[w],%[ps],2), %%zmm26\n\t.endif\n\t" \
+	A5_FLIP \
+	A5_ROW(0, "4(%[alo])", "27", "0", "1", "2") \
+	A5_ROW(1, "4(%[alo],%[lda],1)", "28", "3", "4", "5") \
+	A5_ROW(2, "4(%[alo],%[lda],2)", "27", "6", "7", "8") \
+	A5_ROW(3, "4(%[alo],%[l3],1)", "28", "9", "10", "11") \
+	A5_ROW(4, "4(%[ahi])", "27", "12", "13", "14") \
+	A5_ROW(5, "4(%[ahi],%[lda],1)", "28", "15", "16", "17") \
+	A5_ROW(6, "4(%[ahi],%[lda],2)", "27", "18", "19", "20") \
+	A5_ROW(7, "4(%[ahi],%[l3],1)", "28", "21", "22", "23")
+#define A5_STEPT \
+	"vmovdqu64 0(%[w]), %%zmm24\n\t" \
+	".if %c[np] > 1\n\tvmovdqu64 0(%[w],%[ps],1), %%zmm25\n\t.endif\n\t" \
+	".if %c[np] > 2\n\tvmovdqu64 0(%[w],%[ps],2), %%zmm26\n\t.endif\n\t" \
+	A5_FLIP \
+	A5_ROW(0, "0(%[tb])", "27", "0", "1", "2") \
+	A5_ROW(1, "4(%[tb])", "28", "3", "4", "5") \
+	A5_ROW(2, "8(%[tb])", "27", "6", "7", "8") \
+	A5_ROW(3, "12(%[tb])", "28", "9", "10", "11") \
+	A5_ROW(4, "16(%[tb])", "27", "12", "13", "14") \
+	A5_ROW(5, "20(%[tb])", "28", "15", "16", "17") \
+	A5_ROW(6, "24(%[tb])", "27", "18", "19", "20") \
+	A5_ROW(7, "28(%[tb])", "28", "21", "22", "23")
+/* Accumulator i (row i / 3, panel i % 3) to or from out[]. */
+#define A5_ACC(i, insn)							\
+	".if (" #i " / 3 < %c[mr]) && (" #i " %% 3 < %c[np])\n\t"		\
+	insn "\n\t.endif\n\t"
+#define A5_ACCS(X)							\
+	X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)	\
+	X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
+#define A5_ZERO(i) A5_ACC(i, "vpxord %%xmm" #i ", %%xmm" #i ", %%xmm" #i)
+#define A5_LOAD(i) A5_ACC(i, "vmovdqa64 " #i "*64(%[out]), %%zmm" #i)
+#define A5_STORE(i) A5_ACC(i, "vmovdqa64 %%zmm" #i ", " #i "*64(%[out])")
 
-static ALWAYS_INLINE void a5_load_w(const uint8_t *w, uint64_t ps, uint64_t off, const int np,
-				    const bool sgn, __m512i *w0, __m512i *w1, __m512i *w2)
+static const uint32_t a5_flip_word = 0x80808080u;
+
+#define A5_MICRO(MR_, NP_, SGN_)					\
+	do {								\
+		const struct qa1e_gemm *g_ = &ga->g;			\
+		const uint64_t lda_ = g_->lda, l3_ = 3 * lda_;		\
+		const uint64_t ps_ = ga->pstride;			\
+		const uint32_t qf_ = ga->kfull / 4u;			\
+		const uint32_t qe_ = q1 < qf_ ? q1 : qf_;		\
+		const uint8_t *w_ = ga->packed + (uint64_t)p * ps_ + (uint64_t)q0 * 64u; \
+		const uint8_t *alo_ = ga->a + (uint64_t)r0 * lda_ + 4u * q0; \
+		const uint8_t *ahi_ = alo_ + ((MR_) > 4 ? 4 * lda_ : 0); \
+		uint64_t pairs_ = (qe_ - q0) / 2u;			\
+		uint64_t odd_ = (qe_ - q0) & 1u;			\
+		uint64_t fl_ = (uint64_t)first | (uint64_t)(q1 > qf_) << 1; \
+		uint32_t tb_[8];					\
+		int i_;							\
+									\
+		if (q1 > qf_)						\
+			for (i_ = 0; i_ < (MR_); i_++)			\
+				tb_[i_] = qa_tail4(ga->a + (uint64_t)(r0 + (uint32_t)i_) * lda_, ga); \
+		__asm__ volatile(					\
+			".if %c[sgn]\n\tvpbroadcastd %[flip], %%zmm31\n\t.endif\n\t" \
+			"test $1, %[fl]\n\t"				\
+			"jz 1f\n\t"					\
+			A5_ACCS(A5_ZERO)				\
+			"jmp 2f\n"					\
+			"1:\n\t"					\
+			A5_ACCS(A5_LOAD)				\
+			"2:\n\t"					\
+			"test %[pairs], %[pairs]\n\t"			\
+			"jz 4f\n"					\
+			".p2align 5\n"					\
+			"3:\n\t"					\
+			A5_STEP0					\
+			A5_STEP1					\
+			"add $128, %[w]\n\t"				\
+			"add $8, %[alo]\n\t"				\
+			"add $8, %[ahi]\n\t"				\
+			"dec %[pairs]\n\t"				\
+			"jnz 3b\n"					\
+			"4:\n\t"					\
+			"test %[odd], %[odd]\n\t"			\
+			"jz 5f\n\t"					\
+			A5_STEP0					\
+			"add $64, %[w]\n"				\
+			"5:\n\t"					\
+			"test $2, %[fl]\n\t"				\
+			"jz 6f\n\t"					\
+			A5_STEPT					\
+			"6:\n\t"					\
+			A5_ACCS(A5_STORE)				\
+			: [w] "+r"(w_), [alo] "+r"(alo_), [ahi] "+r"(ahi_), \
+			  [pairs] "+r"(pairs_)				\
+			: [ps] "r"(ps_), [lda] "r"(lda_), [l3] "r"(l3_), \
+			  [odd] "r"(odd_), [fl] "r"(fl_), [tb] "r"(tb_),	\
+			  [out] "r"(out), [flip] "m"(a5_flip_word),	\
+			  [mr] "i"(MR_), [np] "i"(NP_), [sgn] "i"(SGN_)	\
+			: "memory", "cc",				\
+			  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", \
+			  "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", \
+			  "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", \
+			  "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", \
+			  "xmm31");					\
+	} while (0)
+
+#else /* 32-bit x86: no zmm16-31, too few registers for the asm block */
+
+/* The same micro tile in plain intrinsics, one accumulator at a time. */
+#define A5_MICRO(MR_, NP_, SGN_)					\
+	a5_micro_c(ga, MR_, NP_, SGN_, r0, p, q0, q1, first, out)
+
+static ALWAYS_INLINE void a5_micro_c(const struct qa_gemm_args *ga, int mr, int np, bool sgn,
+				     uint32_t r0, uint32_t p, uint32_t q0, uint32_t q1,
+				     bool first, __m512i *out)
 {
 	const __m512i flip = _mm512_set1_epi8((char)0x80);
+	const uint32_t qf = ga->kfull / 4u, qe = q1 < qf ? q1 : qf;
+	int r, j;
 
-	*w0 = _mm512_loadu_si512(w + off);
-	if (np > 1)
-		*w1 = _mm512_loadu_si512(w + ps + off);
-	if (np > 2)
-		*w2 = _mm512_loadu_si512(w + 2 * ps + off);
-	if (sgn) {
-		*w0 = _mm512_xor_si512(*w0, flip);
-		if (np > 1)
-			*w1 = _mm512_xor_si512(*w1, flip);
-		if (np > 2)
-			*w2 = _mm512_xor_si512(*w2, flip);
+	for (r = 0; r < mr; r++) {
+		const uint8_t *a_row = ga->a + (uint64_t)(r0 + (uint32_t)r) * ga->g.lda;
+
+		for (j = 0; j < np; j++) {
+			const uint8_t *w = ga->packed + (uint64_t)(p + (uint32_t)j) * ga->pstride;
+			__m512i acc = first ? _mm512_setzero_si512() : out[r * NR + j];
+			uint32_t q;
+
+			for (q = q0; q < q1; q++) {
+				__m512i wv = _mm512_loadu_si512(w + (uint64_t)q * 64u);
+				__m512i av = _mm512_set1_epi32(q < qe ? qa_ld32(a_row + 4u * q) :
+							       (int32_t)qa_tail4(a_row, ga));
+
+				if (sgn)
+					acc = _mm512_dpbusd_epi32(acc, _mm512_xor_si512(wv, flip), av);
+				else
+					acc = _mm512_dpbusd_epi32(acc, av, wv);
+			}
+			out[r * NR + j] = acc;
+		}
 	}
 }
 
-static ALWAYS_INLINE void a5_micro(const struct qa_gemm_args *ga, const int mr, const int np,
-				   const bool sgn, uint32_t r0, uint32_t p, __m512i *out)
-{
-	const struct qa1e_gemm *g = &ga->g;
-	const uint8_t *w = ga->packed + (uint64_t)p * ga->pstride;
-	const uint8_t *a = ga->a + (uint64_t)r0 * g->lda;
-	const size_t lda = g->lda;
-	const uint64_t ps = ga->pstride;
-	const uint32_t kf = ga->kfull;
-	__m512i w0, w1 = _mm512_setzero_si512(), w2 = _mm512_setzero_si512();
+#endif
 
-	const uint8_t *alo = a, *ahi = a + (mr > 4 ? 4 * lda : 0);
-	const uint8_t *wend = w + (uint64_t)kf * 16u;
-
-	A5_ROWS(A5_DECL)
-	for (; w < wend; w += 64, alo += 4, ahi += 4) {
-		a5_load_w(w, ps, 0, np, sgn, &w0, &w1, &w2);
-		A5_ROWS(A5_STEP)
-	}
-	if (kf < g->k) {
-		a5_load_w(w, ps, 0, np, sgn, &w0, &w1, &w2);
-		A5_ROWS(A5_TAIL)
-	}
-	A5_ROWS(A5_OUT)
-}
-
-#define A5_MICRO_CASES(NP, SGN)							\
-	switch (mr) {								\
-	case 1: a5_micro(ga, 1, NP, SGN, r0, p, out); break;			\
-	case 2: a5_micro(ga, 2, NP, SGN, r0, p, out); break;			\
-	case 3: a5_micro(ga, 3, NP, SGN, r0, p, out); break;			\
-	case 4: a5_micro(ga, 4, NP, SGN, r0, p, out); break;			\
-	case 5: a5_micro(ga, 5, NP, SGN, r0, p, out); break;			\
-	case 6: a5_micro(ga, 6, NP, SGN, r0, p, out); break;			\
-	case 7: a5_micro(ga, 7, NP, SGN, r0, p, out); break;			\
-	default: a5_micro(ga, 8, NP, SGN, r0, p, out); break;			\
+#define A5_MICRO_CASES(NP, SGN)						\
+	switch (mr) {							\
+	case 1: A5_MICRO(1, NP, SGN); break;				\
+	case 2: A5_MICRO(2, NP, SGN); break;				\
+	case 3: A5_MICRO(3, NP, SGN); break;				\
+	case 4: A5_MICRO(4, NP, SGN); break;				\
+	case 5: A5_MICRO(5, NP, SGN); break;				\
+	case 6: A5_MICRO(6, NP, SGN); break;				\
+	case 7: A5_MICRO(7, NP, SGN); break;				\
+	default: A5_MICRO(8, NP, SGN); break;				\
 	}
 
-/* Accumulate an mr x np micro tile into out[r * NR + j]. */
+/*
+ * Accumulate an mr x np micro tile over the groups of 4 [q0, q1) into
+ * out[r * NR + j], starting from zero when first, else from out.
+ */
 static void a5_acc_u8(const struct qa_gemm_args *ga, int mr, int np, uint32_t r0,
-		      uint32_t p, __m512i *out)
+		      uint32_t p, uint32_t q0, uint32_t q1, bool first, __m512i *out)
 {
 	if (np == 3) {
-		A5_MICRO_CASES(3, false);
+		A5_MICRO_CASES(3, 0);
 	} else if (np == 2) {
-		A5_MICRO_CASES(2, false);
+		A5_MICRO_CASES(2, 0);
 	} else {
-		A5_MICRO_CASES(1, false);
+		A5_MICRO_CASES(1, 0);
 	}
 }
 
 static void a5_acc_s8(const struct qa_gemm_args *ga, int mr, int np, uint32_t r0,
-		      uint32_t p, __m512i *out)
+		      uint32_t p, uint32_t q0, uint32_t q1, bool first, __m512i *out)
 {
 	if (np == 3) {
-		A5_MICRO_CASES(3, true);
+		A5_MICRO_CASES(3, 1);
 	} else if (np == 2) {
-		A5_MICRO_CASES(2, true);
+		A5_MICRO_CASES(2, 1);
 	} else {
-		A5_MICRO_CASES(1, true);
+		A5_MICRO_CASES(1, 1);
 	}
 }
+
+/*
+ * Blocking inside a tile: rows in blocks of RB, then NR panels at a time,
+ * then K in blocks of at most KC (groups of 4 spread evenly), then the
+ * micro tiles of the row block. The NR x KC block of weights (48 KiB) is
+ * fetched once for all the micro tiles of the row block, which then find it
+ * in L1/L2; without K blocks, a large K (3 panels of K x 16 bytes beyond
+ * L2) would fetch it from memory once per micro tile. The partial sums
+ * wait in acc between K blocks.
+ */
+#define RB 64
+#ifndef A5_KC
+#define A5_KC 1024
+#endif
 
 static void a5_tile(const struct qa_gemm_args *ga, uint32_t m0, uint32_t m1,
 		    uint32_t p0, uint32_t p1)
@@ -394,33 +532,43 @@ static void a5_tile(const struct qa_gemm_args *ga, uint32_t m0, uint32_t m1,
 	const struct qa1e_gemm *g = &ga->g;
 	const bool sgn = g->a_signed != 0;
 	struct a5_panel pp[NR];
-	__m512i acc[MR * NR];
+	__m512i acc[RB * NR];
 	int32_t rs_buf[256];
 	int32_t *rs = rs_buf;
-	uint32_t p, r;
+	uint32_t p, r, rb, kb, nkb = (ga->k4 + A5_KC / 4 - 1) / (A5_KC / 4);
 	int j, np;
 
+	if (!nkb)
+		nkb = 1;
 	/* Tiles have at most 256 rows (gemm tiling guarantees it). */
 	for (r = m0; r < m1; r++)
-		rs[r - m0] = qa_rowsum(ga->a + (uint64_t)r * g->lda, g->k, sgn);
+		rs[r - m0] = a5_rowsum(ga->a + (uint64_t)r * g->lda, g->k, sgn);
 
-	for (p = p0; p < p1; p += (uint32_t)np) {
-		np = p1 - p < NR ? (int)(p1 - p) : NR;
-		for (j = 0; j < np; j++)
-			a5_panel_init(ga, p + (uint32_t)j, &pp[j]);
-		for (r = m0; r < m1; r += MR) {
-			int mr = m1 - r < MR ? (int)(m1 - r) : MR;
+	for (rb = m0; rb < m1; rb += RB) {
+		uint32_t rb1 = m1 - rb < RB ? m1 : rb + RB;
 
-			int rr, jj;
+		for (p = p0; p < p1; p += (uint32_t)np) {
+			np = p1 - p < NR ? (int)(p1 - p) : NR;
+			for (kb = 0; kb < nkb; kb++) {
+				uint32_t q0 = (uint32_t)((uint64_t)ga->k4 * kb / nkb);
+				uint32_t q1 = (uint32_t)((uint64_t)ga->k4 * (kb + 1) / nkb);
 
-			if (sgn)
-				a5_acc_s8(ga, mr, np, r, p, acc);
-			else
-				a5_acc_u8(ga, mr, np, r, p, acc);
-			for (rr = 0; rr < mr; rr++)
-				for (jj = 0; jj < np; jj++)
-					a5_finish(ga, &pp[jj], acc[rr * NR + jj], rs[r - m0 + (uint32_t)rr],
-						  ga->c + (uint64_t)(r + (uint32_t)rr) * g->ldc, sgn);
+				for (r = rb; r < rb1; r += MR) {
+					int mr = rb1 - r < MR ? (int)(rb1 - r) : MR;
+					__m512i *out = &acc[(r - rb) * NR];
+
+					if (sgn)
+						a5_acc_s8(ga, mr, np, r, p, q0, q1, kb == 0, out);
+					else
+						a5_acc_u8(ga, mr, np, r, p, q0, q1, kb == 0, out);
+				}
+			}
+			for (j = 0; j < np; j++)
+				a5_panel_init(ga, p + (uint32_t)j, &pp[j]);
+			for (r = rb; r < rb1; r++)
+				for (j = 0; j < np; j++)
+					a5_finish(ga, &pp[j], acc[(r - rb) * NR + (uint32_t)j],
+						  rs[r - m0], ga->c + (uint64_t)r * g->ldc, sgn);
 		}
 	}
 }

@@ -73,7 +73,7 @@ result "$([ -z "$undoc" ]; echo $?)" \
 extra=""
 for f in "$man"/man3/*.3; do
 	b=$(basename "$f" .3)
-	echo "$syms" | grep -qx "$b" || extra="$extra $b"
+	grep -qx -- "$b" <<<"$syms" || extra="$extra $b"
 done
 result "$([ -z "$extra" ]; echo $?)" "every man3 page is an exported symbol" "not exported:$extra"
 
@@ -125,7 +125,7 @@ for src in "$top"/tools/qaccel-*.c; do
 	text=$(plain "$page")
 	undoc=""
 	for o in $(echo "$opts" | tr ' ' '\n' | sort -u); do
-		echo "$text" | grep -qE -- "(^|[^a-z0-9-])$o([^a-z0-9-]|\$)" || undoc="$undoc $o"
+		grep -qE -- "(^|[^a-z0-9-])$o([^a-z0-9-]|\$)" <<<"$text" || undoc="$undoc $o"
 	done
 	nopts=$(echo "$opts" | tr ' ' '\n' | grep -c . )
 	result "$([ -z "$undoc" ] && [ "$nopts" -gt 0 ]; echo $?)" \
@@ -151,7 +151,7 @@ undoc=""
 if [ -f "$page" ]; then
 	text=$(plain "$page")
 	for w in $need; do
-		echo "$text" | grep -q -- "$w" || undoc="$undoc $w"
+		grep -q -- "$w" <<<"$text" || undoc="$undoc $w"
 	done
 else
 	undoc=" (no man7/qaccel.7)"

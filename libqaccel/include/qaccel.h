@@ -25,9 +25,9 @@
  *   QACCEL_SUBMIT    auto | uring | ioctl   how a device context submits
  *                    jobs (see &enum qaccel_submit_mode)
  *   QACCEL_THREADS   number of CPU backend worker threads (1..QACCEL_MAX_THREADS)
- *   QACCEL_CPU_ISA   scalar | avx2 | avx-vnni | avx512-vnni | neon-dotprod:
- *                    force the CPU backend's SIMD path (for tests and
- *                    benchmarks); an ISA the machine lacks is an error
+ *   QACCEL_CPU_ISA   scalar | avx2 | avx-vnni | avx512-vnni | neon-dotprod |
+ *                    amx-int8: force the CPU backend's SIMD path (for tests
+ *                    and benchmarks); an ISA the machine lacks is an error
  */
 #ifndef QACCEL_H
 #define QACCEL_H
@@ -125,10 +125,22 @@ QACCEL_API const char *qaccel_submit_mode_name(enum qaccel_submit_mode mode);
  * @QACCEL_ISA_AVX_VNNI: x86 AVX-VNNI (VEX-encoded VPDPBUSD on 256 bits).
  * @QACCEL_ISA_AVX512_VNNI: x86 AVX-512 F/BW/VL + VNNI (VPDPBUSD on 512 bits).
  * @QACCEL_ISA_NEON_DOTPROD: AArch64 Advanced SIMD with SDOT/UDOT.
+ * @QACCEL_ISA_AMX_INT8: x86-64 Intel AMX-INT8 tiles (TDPBUSD/TDPBSSD) with
+ *	the AVX-512 output stage; rows beyond a multiple of 16 use AVX-512.
  *
  * Quantization routines use the widest vector unit of the same family
  * (AVX-512 or AVX2 on x86, NEON on AArch64); every path gives identical
  * results.
+ *
+ * AMX needs a per-process permission on Linux: when the CPU has AMX-INT8,
+ * the library's ISA detection (the first call that needs it, such as
+ * qaccel_open() or qaccel_cpu_isa_mask()) asks the kernel for the tile
+ * data state of the whole process (arch_prctl(ARCH_REQ_XCOMP_PERM,
+ * XFEATURE_XTILEDATA)), which makes every thread's signal frames and
+ * context switches larger once it uses AMX. If the kernel refuses,
+ * %QACCEL_ISA_AMX_INT8 is simply not available. The request is made
+ * whatever ISA is later chosen (QACCEL_CPU_ISA=avx512-vnni or lower only
+ * keeps the library from using the tiles).
  */
 enum qaccel_isa {
 	QACCEL_ISA_AUTO = 0,
@@ -137,12 +149,13 @@ enum qaccel_isa {
 	QACCEL_ISA_AVX_VNNI = 3,
 	QACCEL_ISA_AVX512_VNNI = 4,
 	QACCEL_ISA_NEON_DOTPROD = 5,
+	QACCEL_ISA_AMX_INT8 = 6,
 	QACCEL_ISA_COUNT
 };
 
 /**
  * qaccel_isa_name() - short name of an ISA ("scalar", "avx2", "avx-vnni",
- * "avx512-vnni", "neon-dotprod"; "auto" for %QACCEL_ISA_AUTO)
+ * "avx512-vnni", "neon-dotprod", "amx-int8"; "auto" for %QACCEL_ISA_AUTO)
  *
  * Return: a static string, or NULL for a value outside the enum.
  */
@@ -493,9 +506,9 @@ QACCEL_API int32_t qaccel_requant_apply(int32_t acc, int32_t mult, int32_t shift
  *
  * The ctx argument of the conversion functions may be NULL (the best ISA of
  * the machine); with a context, its ISA choice applies (QACCEL_CPU_ISA,
- * &qaccel_open_opts.isa): avx512-vnni uses AVX-512, avx-vnni and avx2 use
- * AVX2, neon-dotprod uses NEON, scalar uses portable C. The context is only
- * read, so any number of threads may convert concurrently.
+ * &qaccel_open_opts.isa): amx-int8 and avx512-vnni use AVX-512, avx-vnni
+ * and avx2 use AVX2, neon-dotprod uses NEON, scalar uses portable C. The
+ * context is only read, so any number of threads may convert concurrently.
  */
 
 /* qaccel_qparams_from_range() flags. */

@@ -66,6 +66,10 @@ const struct qa_gemm_kernel qa_gemm_scalar = {
 const struct qa_gemm_kernel *qa_gemm_kernel_for(enum qaccel_isa isa)
 {
 	switch (isa) {
+#ifdef QACCEL_X86_AMX
+	case QACCEL_ISA_AMX_INT8:
+		return &qa_gemm_amx;
+#endif
 #ifdef QACCEL_X86_SIMD
 	case QACCEL_ISA_AVX512_VNNI:
 		return &qa_gemm_avx512;

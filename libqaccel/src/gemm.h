@@ -44,6 +44,15 @@ extern const struct qa_gemm_kernel qa_gemm_avx2;
 extern const struct qa_gemm_kernel qa_gemm_avxvnni;
 extern const struct qa_gemm_kernel qa_gemm_avx512;
 extern const struct qa_gemm_kernel qa_gemm_neon;
+extern const struct qa_gemm_kernel qa_gemm_amx;
+
+#ifdef QACCEL_X86_SIMD
+/* x86_avx512.c, shared with the AMX tile */
+int32_t qa_a5_rowsum(const uint8_t *a, uint32_t k, bool sgn);
+void qa_a5_epilogue(const struct qa_gemm_args *ga, uint32_t r0, uint32_t nrows,
+		    uint32_t p, uint32_t np, const int32_t *acc, uint32_t ld,
+		    const int32_t *rs);
+#endif
 
 const struct qa_gemm_kernel *qa_gemm_kernel_for(enum qaccel_isa isa);
 void qa_gemm_args_init(struct qa_gemm_args *ga, const struct qa1e_gemm *g,

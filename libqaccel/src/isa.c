@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * CPU feature detection. The result is computed once per process and
- * cached: the only process-wide state of the library.
+ * cached: the only process-wide state of the library, together with the
+ * AMX tile permission Linux grants per process (asked for here when the
+ * CPU has AMX-INT8).
  *
  * Copyright (c) 2026 The qaccel authors
  */
@@ -12,6 +14,13 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
+#endif
+#if defined(QACCEL_X86_AMX) && defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#define QA_ARCH_GET_XCOMP_PERM 0x1022
+#define QA_ARCH_REQ_XCOMP_PERM 0x1023
+#define QA_XFEATURE_XTILEDATA 18
 #endif
 #if defined(__aarch64__) && defined(__linux__)
 #include <sys/auxv.h>
@@ -32,10 +41,28 @@ static uint64_t qa_xgetbv0(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
+#if defined(QACCEL_X86_AMX) && defined(__linux__)
+/*
+ * Linux enables the AMX tile data state (XCR0 bits 17-18) but hands it to a
+ * process only on request: ask for it once; when the kernel refuses (or
+ * predates the request, before 5.16), AMX is not available.
+ */
+static bool qa_amx_permit(void)
+{
+	unsigned long features = 0;
+
+	if (syscall(SYS_arch_prctl, QA_ARCH_REQ_XCOMP_PERM, QA_XFEATURE_XTILEDATA))
+		return false;
+	if (syscall(SYS_arch_prctl, QA_ARCH_GET_XCOMP_PERM, &features))
+		return false;
+	return (features & (1ul << QA_XFEATURE_XTILEDATA)) != 0;
+}
+#endif
+
 static unsigned int qa_detect_x86(void)
 {
 	unsigned int a, b, c, d, mask = 0;
-	unsigned int b7, c7, a71 = 0;
+	unsigned int b7, c7, d7, a71 = 0;
 	uint64_t xcr0;
 
 	if (!__get_cpuid(1, &a, &b, &c, &d))
@@ -48,7 +75,7 @@ static unsigned int qa_detect_x86(void)
 		return 0;
 	if (__get_cpuid_max(0, NULL) < 7)
 		return 0;
-	__cpuid_count(7, 0, a, b7, c7, d);
+	__cpuid_count(7, 0, a, b7, c7, d7);
 	if (a >= 1) {
 		__cpuid_count(7, 1, a71, b, c, d);
 	}
@@ -61,6 +88,16 @@ static unsigned int qa_detect_x86(void)
 	if ((b7 & (1u << 16)) && (b7 & (1u << 17)) && (b7 & (1u << 30)) && (b7 & (1u << 31)) &&
 	    (c7 & (1u << 11)) && (xcr0 & 0xe0) == 0xe0 && (mask & (1u << QACCEL_ISA_AVX2)))
 		mask |= 1u << QACCEL_ISA_AVX512_VNNI;
+#if defined(QACCEL_X86_AMX) && defined(__linux__)
+	/*
+	 * AMX-TILE (d24) and AMX-INT8 (d25) with XTILECFG/XTILEDATA state
+	 * (XCR0 bits 17-18); the kernel uses the AVX-512 output stage. The
+	 * permission is process-wide and only asked for when the CPU has it.
+	 */
+	if ((d7 & (1u << 24)) && (d7 & (1u << 25)) && (xcr0 & 0x60000) == 0x60000 &&
+	    (mask & (1u << QACCEL_ISA_AVX512_VNNI)) && qa_amx_permit())
+		mask |= 1u << QACCEL_ISA_AMX_INT8;
+#endif
 	return mask;
 }
 #endif
@@ -93,7 +130,7 @@ QACCEL_API unsigned int qaccel_cpu_isa_mask(void)
 QACCEL_API enum qaccel_isa qaccel_cpu_isa_best(void)
 {
 	static const enum qaccel_isa order[] = {
-		QACCEL_ISA_AVX512_VNNI, QACCEL_ISA_AVX_VNNI, QACCEL_ISA_AVX2,
+		QACCEL_ISA_AMX_INT8, QACCEL_ISA_AVX512_VNNI, QACCEL_ISA_AVX_VNNI, QACCEL_ISA_AVX2,
 		QACCEL_ISA_NEON_DOTPROD,
 	};
 	unsigned int mask = qa_isa_mask();
@@ -126,6 +163,7 @@ static const char *const qa_isa_names[QACCEL_ISA_COUNT] = {
 	[QACCEL_ISA_AVX_VNNI] = "avx-vnni",
 	[QACCEL_ISA_AVX512_VNNI] = "avx512-vnni",
 	[QACCEL_ISA_NEON_DOTPROD] = "neon-dotprod",
+	[QACCEL_ISA_AMX_INT8] = "amx-int8",
 };
 
 QACCEL_API const char *qaccel_isa_name(enum qaccel_isa isa)

@@ -87,6 +87,7 @@ const struct qa_quant_ops *qa_quant_ops_for(enum qaccel_isa isa)
 		isa = qaccel_cpu_isa_best();
 	switch (isa) {
 #ifdef QACCEL_X86_SIMD
+	case QACCEL_ISA_AMX_INT8:
 	case QACCEL_ISA_AVX512_VNNI:
 		return &qa_quant_avx512;
 	case QACCEL_ISA_AVX_VNNI:

@@ -573,6 +573,32 @@ static void a5_tile(const struct qa_gemm_args *ga, uint32_t m0, uint32_t m1,
 	}
 }
 
+/*
+ * For the AMX tile (x86_amx.c), which computes exact int32 dot products
+ * (no s8 correction) and leaves the rest to this file: the row sums, and
+ * the output stage of nrows x np panels of accumulators, row r and panel j
+ * at acc[r * ld + 16 * j].
+ */
+int32_t qa_a5_rowsum(const uint8_t *a, uint32_t k, bool sgn)
+{
+	return a5_rowsum(a, k, sgn);
+}
+
+void qa_a5_epilogue(const struct qa_gemm_args *ga, uint32_t r0, uint32_t nrows,
+		    uint32_t p, uint32_t np, const int32_t *acc, uint32_t ld,
+		    const int32_t *rs)
+{
+	struct a5_panel pp[NR];
+	uint32_t r, j;
+
+	for (j = 0; j < np; j++)
+		a5_panel_init(ga, p + j, &pp[j]);
+	for (r = 0; r < nrows; r++)
+		for (j = 0; j < np; j++)
+			a5_finish(ga, &pp[j], _mm512_loadu_si512(acc + r * ld + 16u * j),
+				  rs[r], ga->c + (uint64_t)(r0 + r) * ga->g.ldc, false);
+}
+
 const struct qa_gemm_kernel qa_gemm_avx512 = {
 	.tile = a5_tile,
 	.mr = MR,

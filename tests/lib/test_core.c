@@ -181,9 +181,12 @@ static void test_isa(void)
 #if defined(__x86_64__)
 	tap_ok(!(mask & (1u << QACCEL_ISA_NEON_DOTPROD)), "no NEON on x86");
 #else
-	tap_ok(!(mask & ((1u << QACCEL_ISA_AVX2) | (1u << QACCEL_ISA_AVX512_VNNI))),
+	tap_ok(!(mask & ((1u << QACCEL_ISA_AVX2) | (1u << QACCEL_ISA_AVX512_VNNI) |
+			 (1u << QACCEL_ISA_AMX_INT8))),
 	       "no x86 ISAs on this architecture");
 #endif
+	tap_ok(!(mask & (1u << QACCEL_ISA_AMX_INT8)) || (mask & (1u << QACCEL_ISA_AVX512_VNNI)),
+	       "AMX-INT8 only with AVX-512 VNNI (its output stage)");
 }
 
 static void test_list(void)
@@ -451,7 +454,7 @@ int main(void)
 
 	clear_env();
 	device = have_device(&nodev_err);
-	tap_plan(66);
+	tap_plan(67);
 	test_version();
 	test_strerror();
 	test_isa();

@@ -4,9 +4,10 @@
  * PRIME_HANDLE_TO_FD and imported into a second file of the same device
  * gets a device VA there (BO_INFO) and shares its data both ways; jobs of
  * the importing file read and write it; a BO exported by one engine and
- * imported by the other, and a foreign dma-buf from udmabuf (memfd pages),
- * feed GEMMs with bit-exact results. The live-BO counter follows the
- * shared object's lifetime.
+ * imported by the other, and foreign dma-bufs from udmabuf (memfd pages)
+ * and from vgem (shmem dumb buffers of another DRM driver), feed GEMMs
+ * with bit-exact results. The live-BO counter follows the shared object's
+ * lifetime.
  *
  * Copyright (c) 2026 The qaccel authors
  */
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/udmabuf.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -388,6 +390,277 @@ TEST_F(prime, udmabuf_import_feeds_gemm)
 	qt_gemm_free(&q);
 	EXPECT_EQ(0, qt_live_bos_settle(&self->b.d.node, live0, QT_SETTLE_MS, &live)) {
 		TH_LOG("live_bos %lld after closing the imports, %lld before", live, live0);
+	}
+}
+
+/* A vgem dumb buffer: its handle on the vgem fd, dma-buf and CPU mapping. */
+struct vgem_buf {
+	int fd;
+	uint32_t handle;
+	int dmabuf;
+	uint8_t *map;
+	size_t size;
+};
+
+/*
+ * Open the card node of the vgem driver (a DRM driver other than qaccel,
+ * so its dma-bufs are foreign): an fd, or -ENODEV when there is none.
+ */
+static int vgem_open(void)
+{
+	struct drm_version v;
+	char path[32], name[16];
+	int i, fd;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&v, 0, sizeof(v));
+		memset(name, 0, sizeof(name));
+		v.name = name;
+		v.name_len = sizeof(name) - 1;
+		if (ioctl(fd, DRM_IOCTL_VERSION, &v) == 0 && !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	return -ENODEV;
+}
+
+/*
+ * A dumb buffer of at least size bytes on the vgem fd, exported as a
+ * dma-buf and mapped through the vgem fd: 0 or -errno.
+ */
+static int vgem_new(int fd, struct vgem_buf *v, size_t size)
+{
+	struct drm_mode_create_dumb c;
+	struct drm_mode_map_dumb m;
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	v->fd = fd;
+	v->dmabuf = -1;
+	memset(&c, 0, sizeof(c));
+	c.width = 1024;
+	c.bpp = 32;				/* 4096-byte rows */
+	c.height = (uint32_t)((size + 4095) / 4096);
+	if (ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c))
+		return -errno;
+	v->handle = c.handle;
+	v->size = c.size;
+	if (v->size < size)
+		return -ENOSPC;
+	memset(&m, 0, sizeof(m));
+	m.handle = c.handle;
+	if (ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m))
+		return -errno;
+	v->map = mmap(NULL, v->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
+	if (v->map == MAP_FAILED) {
+		ret = -errno;
+		v->map = NULL;
+		return ret;
+	}
+	v->dmabuf = qt_prime_export(fd, v->handle);
+	return v->dmabuf < 0 ? v->dmabuf : 0;
+}
+
+/* Drop the vgem side: mapping, dma-buf fd and handle (not the vgem fd). */
+static void vgem_free(struct vgem_buf *v)
+{
+	struct drm_mode_destroy_dumb d;
+
+	if (v->map)
+		munmap(v->map, v->size);
+	v->map = NULL;
+	if (v->dmabuf >= 0)
+		close(v->dmabuf);
+	v->dmabuf = -1;
+	if (v->handle) {
+		memset(&d, 0, sizeof(d));
+		d.handle = v->handle;
+		ioctl(v->fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
+	}
+	v->handle = 0;
+}
+
+/*
+ * Foreign dma-bufs of another DRM driver (vgem dumb buffers, shmem pages)
+ * imported as BOs: a GEMM reads A and the packed weights from two of them
+ * and writes C into a third, bit-exact, nothing written around C.
+ */
+TEST_F(prime, vgem_import_feeds_gemm)
+{
+	struct drm_qaccel_bo_info ia, iw, ic;
+	int fd = self->b.d.fd, vfd, ret;
+	struct vgem_buf va, vw, vc;
+	struct drm_qaccel_job job;
+	uint32_t ha, hw, hc, rd[2];
+	long long live0, live;
+	struct qt_gemm q;
+	uint64_t seqno;
+	int32_t status;
+	char why[160];
+
+	QT_NEED_JOBS(&self->b);
+	vfd = vgem_open();
+	if (vfd < 0)
+		SKIP(return, "no vgem device (CONFIG_DRM_VGEM)");
+
+	QT_COUNTER(&self->b.d.node, "live_bos", &live0);
+	ASSERT_EQ(0, qt_gemm_init(&q, 20, 37, 100, A_S8 | OUT_S32, 5, 4, &self->r));
+	qt_gemm_finish(&q);
+	ret = vgem_new(vfd, &va, 4000 + q.a_bytes);
+	ASSERT_EQ(0, ret) TH_LOG("vgem A: %s", strerror(-ret));
+	ret = vgem_new(vfd, &vw, q.packed_bytes);
+	ASSERT_EQ(0, ret) TH_LOG("vgem weights: %s", strerror(-ret));
+	ret = vgem_new(vfd, &vc, 7 + q.c_bytes + 1);
+	ASSERT_EQ(0, ret) TH_LOG("vgem C: %s", strerror(-ret));
+	memcpy(va.map + 4000, q.a, q.a_bytes);		/* across a page boundary */
+	memcpy(vw.map, q.packed, q.packed_bytes);
+	memset(vc.map, QT_C_FILL, vc.size);
+
+	ha = import(_metadata, fd, va.dmabuf, &ia);
+	hw = import(_metadata, fd, vw.dmabuf, &iw);
+	hc = import(_metadata, fd, vc.dmabuf, &ic);
+	EXPECT_EQ(va.size, ia.size);
+	EXPECT_EQ(vw.size, iw.size);
+	EXPECT_EQ(vc.size, ic.size);
+	EXPECT_EQ(0, ic.flags);
+	EXPECT_EQ(0, ia.va % self->b.d.page_size);
+	EXPECT_LE(self->b.d.va_start, ic.va);
+	EXPECT_GE(self->b.d.va_end, ic.va + ic.size);
+	QT_COUNTER(&self->b.d.node, "live_bos", &live);
+	EXPECT_EQ(live0 + 3, live);
+
+	qt_job_fill(&job, &q, ia.va + 4000, iw.va, ic.va + 7);
+	rd[0] = ha;
+	rd[1] = hw;
+	ASSERT_EQ(0, qt_submit(fd, 0, &job, 1, rd, 2, &hc, 1, NULL, 0, 0, &seqno));
+	ASSERT_EQ(0, qt_job_wait(fd, 0, seqno, QT_JOB_TIMEOUT, &status));
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(0, qt_compare(vc.map + 7, q.expect, q.c_bytes, why, sizeof(why))) {
+		TH_LOG("C in the vgem buffer: %s", why);
+	}
+	EXPECT_EQ(QT_C_FILL, vc.map[6]);
+	EXPECT_EQ(QT_C_FILL, vc.map[7 + q.c_bytes]);
+
+	EXPECT_EQ(0, qt_gem_close(fd, ha));
+	EXPECT_EQ(0, qt_gem_close(fd, hw));
+	EXPECT_EQ(0, qt_gem_close(fd, hc));
+	vgem_free(&va);
+	vgem_free(&vw);
+	vgem_free(&vc);
+	close(vfd);
+	qt_gemm_free(&q);
+	EXPECT_EQ(0, qt_live_bos_settle(&self->b.d.node, live0, QT_SETTLE_MS, &live)) {
+		TH_LOG("live_bos %lld after closing the imports, %lld before", live, live0);
+	}
+}
+
+/*
+ * Importing the same foreign dma-buf again into a file, by the same fd or
+ * by a second export of the same vgem object, gives back the same handle
+ * and VA: one BO, released by one GEM_CLOSE.
+ */
+TEST_F(prime, vgem_import_twice_same_bo)
+{
+	struct drm_qaccel_bo_info i1, i2, i3;
+	int fd = self->b.d.fd, vfd, dmabuf2, ret;
+	long long live0, live;
+	uint32_t h1, h2, h3;
+	struct vgem_buf v;
+
+	QT_NEED(&self->b, BO_INFO);
+	vfd = vgem_open();
+	if (vfd < 0)
+		SKIP(return, "no vgem device (CONFIG_DRM_VGEM)");
+
+	QT_COUNTER(&self->b.d.node, "live_bos", &live0);
+	ret = vgem_new(vfd, &v, 2 * 4096);
+	ASSERT_EQ(0, ret) TH_LOG("vgem: %s", strerror(-ret));
+	h1 = import(_metadata, fd, v.dmabuf, &i1);
+	h2 = import(_metadata, fd, v.dmabuf, &i2);
+	EXPECT_EQ(h1, h2);
+	EXPECT_EQ(i1.va, i2.va);
+	dmabuf2 = qt_prime_export(vfd, v.handle);
+	ASSERT_LE(0, dmabuf2) TH_LOG("vgem PRIME_HANDLE_TO_FD: %s", strerror(-dmabuf2));
+	h3 = import(_metadata, fd, dmabuf2, &i3);
+	EXPECT_EQ(h1, h3);
+	EXPECT_EQ(i1.va, i3.va);
+	QT_COUNTER(&self->b.d.node, "live_bos", &live);
+	EXPECT_EQ(live0 + 1, live);
+
+	EXPECT_EQ(0, qt_gem_close(fd, h1));
+	EXPECT_EQ(-EINVAL, qt_gem_close(fd, h2));
+	close(dmabuf2);
+	vgem_free(&v);
+	close(vfd);
+	EXPECT_EQ(0, qt_live_bos_settle(&self->b.d.node, live0, QT_SETTLE_MS, &live)) {
+		TH_LOG("live_bos %lld after closing the import, %lld before", live, live0);
+	}
+}
+
+/*
+ * The exporter lets go first (vgem mapping, dma-buf fd, handle and file):
+ * the imported BO keeps the pages and a GEMM still reads A from it; the BO
+ * goes away with its qaccel handle.
+ */
+TEST_F(prime, vgem_import_outlives_exporter)
+{
+	struct drm_qaccel_bo_info ia;
+	int fd = self->b.d.fd, vfd, ret;
+	struct drm_qaccel_job job;
+	long long live0, live;
+	struct qt_bo w, c;
+	struct vgem_buf va;
+	uint32_t ha, rd[2];
+	struct qt_gemm q;
+	uint64_t seqno;
+	int32_t status;
+	char why[160];
+
+	QT_NEED_JOBS(&self->b);
+	vfd = vgem_open();
+	if (vfd < 0)
+		SKIP(return, "no vgem device (CONFIG_DRM_VGEM)");
+
+	QT_COUNTER(&self->b.d.node, "live_bos", &live0);
+	ASSERT_EQ(0, qt_gemm_init(&q, 17, 24, 64, A_S8 | OUT_S8, 3, 0, &self->r));
+	qt_gemm_finish(&q);
+	ret = vgem_new(vfd, &va, q.a_bytes);
+	ASSERT_EQ(0, ret) TH_LOG("vgem A: %s", strerror(-ret));
+	memcpy(va.map, q.a, q.a_bytes);
+	ha = import(_metadata, fd, va.dmabuf, &ia);
+	vgem_free(&va);
+	close(vfd);
+	QT_COUNTER(&self->b.d.node, "live_bos", &live);
+	EXPECT_EQ(live0 + 1, live);
+
+	ASSERT_EQ(0, qt_bo_new(fd, q.packed_bytes, DRM_QACCEL_BO_DEVICE_READONLY, &w));
+	memcpy(w.map, q.packed, q.packed_bytes);
+	ASSERT_EQ(0, qt_bo_new(fd, q.c_bytes, 0, &c));
+	memset(c.map, QT_C_FILL, c.size);
+	qt_job_fill(&job, &q, ia.va, w.va, c.va);
+	rd[0] = ha;
+	rd[1] = w.handle;
+	ASSERT_EQ(0, qt_submit(fd, 0, &job, 1, rd, 2, &c.handle, 1, NULL, 0, 0, &seqno));
+	ASSERT_EQ(0, qt_job_wait(fd, 0, seqno, QT_JOB_TIMEOUT, &status));
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(0, qt_compare(c.map, q.expect, q.c_bytes, why, sizeof(why))) {
+		TH_LOG("C from A in the orphaned import: %s", why);
+	}
+
+	/* W and C go once the finished job lets go of them; A stays. */
+	qt_bo_free(fd, &w);
+	qt_bo_free(fd, &c);
+	EXPECT_EQ(0, qt_live_bos_settle(&self->b.d.node, live0 + 1, QT_SETTLE_MS, &live)) {
+		TH_LOG("live_bos %lld with only the import open, %lld before", live, live0);
+	}
+	EXPECT_EQ(0, qt_gem_close(fd, ha));
+	qt_gemm_free(&q);
+	EXPECT_EQ(0, qt_live_bos_settle(&self->b.d.node, live0, QT_SETTLE_MS, &live)) {
+		TH_LOG("live_bos %lld after closing the import, %lld before", live, live0);
 	}
 }
 

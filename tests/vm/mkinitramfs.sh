@@ -5,13 +5,14 @@
 #
 #   tests/vm/mkinitramfs.sh --series 6.1|6.12 --ko PATH --out FILE
 #                           [--tests DIR] [--only "t1 t2"]
-#                           [--modules "udmabuf ..."] [--test-timeout SECS]
+#                           [--modules "udmabuf vgem ..."] [--test-timeout SECS]
 #
 # Contents: busybox-static with its applets as symlinks, /init
 # (tests/vm/init.sh), the module under test and the cached kernel's modules
 # it depends on (resolved through modules.dep, decompressed), the extra
-# kernel modules of --modules / $VMTEST_EXTRA_MODULES (default "udmabuf";
-# built-in or unconfigured ones are skipped), and the files of DIR under
+# kernel modules of --modules / $VMTEST_EXTRA_MODULES (default "udmabuf
+# vgem", foreign dma-buf exporters for the PRIME tests; built-in or
+# unconfigured ones are skipped), and the files of DIR under
 # /tests. Dynamically linked test binaries get their shared libraries.
 # The image is a gzip-compressed newc cpio archive.
 set -euo pipefail
@@ -20,7 +21,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 series='' ko='' out='' tests='' only=''
-extra=${VMTEST_EXTRA_MODULES-udmabuf}
+extra=${VMTEST_EXTRA_MODULES-udmabuf vgem}
 test_timeout=300
 
 while [ $# -gt 0 ]; do

@@ -14,7 +14,7 @@
 #   --args "k=v ..."   module parameters (passed as <module>.k=v on the
 #                      kernel command line; values without spaces)
 #   --modules "m ..."  extra kernel modules to load first
-#                      (default $VMTEST_EXTRA_MODULES or "udmabuf")
+#                      (default $VMTEST_EXTRA_MODULES or "udmabuf vgem")
 #   --timeout SECS     hard limit for the whole VM run (default 900)
 #   --test-timeout S   limit per test binary in the guest (default 300)
 #   --outdir DIR       where image and logs go (default build/vm/<series>)
@@ -39,7 +39,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 series='' ko='' tests='' only='' args='' outdir='' append=''
-extra=${VMTEST_EXTRA_MODULES-udmabuf}
+extra=${VMTEST_EXTRA_MODULES-udmabuf vgem}
 timeout=900
 test_timeout=300
 shell=0

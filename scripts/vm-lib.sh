@@ -132,6 +132,39 @@ EOF
 	chmod +x "$stage/zbench.$mode"
 done
 
+# qaccel-info on the device, after everything else ran: the device is
+# listed as usable with the driver's counters, which count the jobs of the
+# runs before.
+[ "$bench_only" = 1 ] || {
+	cat > "$stage/zinfo" <<'EOF'
+#!/bin/sh
+echo "TAP version 13"
+echo "1..3"
+/tests/bin/qaccel-info > /tmp/info.txt 2>&1
+rc=$?
+sed 's/^/# /' /tmp/info.txt
+if [ $rc = 0 ] && grep -q "device: /dev/" /tmp/info.txt && ! grep -q "unusable" /tmp/info.txt; then
+	echo "ok 1 qaccel-info lists the device as usable"
+else
+	echo "not ok 1 qaccel-info lists the device as usable (exit $rc)"
+fi
+if grep -q "counters: jobs [1-9][0-9]* submitted" /tmp/info.txt; then
+	echo "ok 2 qaccel-info shows the driver's counters with the jobs run so far"
+else
+	echo "not ok 2 qaccel-info shows the driver's counters with the jobs run so far"
+fi
+j=$(/tests/bin/qaccel-info --json 2>&1)
+if echo "$j" | grep -q '"counters": {"jobs_submitted": [1-9]' &&
+   echo "$j" | grep -q '"live_bo_bytes": [0-9]'; then
+	echo "ok 3 qaccel-info --json carries the counters"
+else
+	echo "# $j"
+	echo "not ok 3 qaccel-info --json carries the counters"
+fi
+EOF
+	chmod +x "$stage/zinfo"
+}
+
 rc=0
 tests/vm/vm-test.sh --series "$series" --ko "$BUILD/kmod/$series/qaccel.ko" \
 	--tests "$stage" --args "${QACCEL_VM_ARGS:-emulated=2}" --first 3 \

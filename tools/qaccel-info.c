@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "qaccel.h"
 
@@ -70,6 +72,42 @@ static void print_isas_text(unsigned int mask)
 	}
 }
 
+/*
+ * The driver's counters of a device node: the sysfs group "qaccel" of the
+ * node's bus device (Documentation/accel/qaccel/observability.rst).
+ */
+static const char *const counter_names[] = {
+	"jobs_submitted", "jobs_completed", "jobs_failed", "resets", "busy_ns",
+	"live_bos", "live_bo_bytes",
+};
+#define NR_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
+
+/* Read every counter of the node at path: 0, or -errno when there are none. */
+static int read_counters(const char *path, unsigned long long *val)
+{
+	char file[160];
+	struct stat st;
+	size_t i;
+
+	if (stat(path, &st) || !S_ISCHR(st.st_mode))
+		return -ENODEV;
+	for (i = 0; i < NR_COUNTERS; i++) {
+		FILE *f;
+		int ok;
+
+		snprintf(file, sizeof(file), "/sys/dev/char/%u:%u/device/qaccel/%s",
+			 major(st.st_rdev), minor(st.st_rdev), counter_names[i]);
+		f = fopen(file, "r");
+		if (!f)
+			return -errno;
+		ok = fscanf(f, "%llu", &val[i]) == 1;
+		fclose(f);
+		if (!ok)
+			return -EPROTO;
+	}
+	return 0;
+}
+
 static void print_text(const struct qaccel_backend_info *b, unsigned int idx)
 {
 	if (b->kind == QACCEL_BACKEND_CPU) {
@@ -98,6 +136,18 @@ static void print_text(const struct qaccel_backend_info *b, unsigned int idx)
 		       b->submit_modes & (1u << QACCEL_SUBMIT_URING) ? "uring " : "",
 		       b->submit_modes & (1u << QACCEL_SUBMIT_IOCTL) ? "ioctl" : "",
 		       qaccel_submit_mode_name(b->submit_mode));
+		{
+			unsigned long long v[NR_COUNTERS];
+			int err = read_counters(b->path, v);
+
+			if (err) {
+				printf("    counters: unavailable: %s\n", qaccel_strerror(err));
+			} else {
+				printf("    counters: jobs %llu submitted, %llu completed, %llu failed; "
+				       "%llu resets; busy %.3f s; %llu live BOs, %llu bytes\n",
+				       v[0], v[1], v[2], v[3], v[4] / 1e9, v[5], v[6]);
+			}
+		}
 	}
 	printf("    caps:     ");
 	print_caps_text(b->caps);
@@ -147,6 +197,19 @@ static void print_json(const struct qaccel_backend_info *b)
 		       (b->submit_modes & (1u << QACCEL_SUBMIT_IOCTL)) ? ", " : "",
 		       b->submit_modes & (1u << QACCEL_SUBMIT_IOCTL) ? "\"ioctl\"" : "");
 		json_str(qaccel_submit_mode_name(b->submit_mode));
+		{
+			unsigned long long v[NR_COUNTERS];
+			size_t k;
+
+			if (!read_counters(b->path, v)) {
+				printf(", \"counters\": {");
+				for (k = 0; k < NR_COUNTERS; k++)
+					printf("%s\"%s\": %llu", k ? ", " : "", counter_names[k], v[k]);
+				printf("}");
+			} else {
+				printf(", \"counters\": null");
+			}
+		}
 	}
 	printf(", \"uapi_version\": %u, \"caps\": [", b->uapi_version);
 	first = 1;
@@ -167,7 +230,9 @@ static void usage(FILE *f)
 		"List the qaccel backends (CPU and kernel devices), their capabilities\n"
 		"and limits, and the backend qaccel_open() picks under the current\n"
 		"environment (QACCEL_BACKEND, QACCEL_DEVICE, QACCEL_SUBMIT, QACCEL_THREADS,\n"
-		"QACCEL_CPU_ISA), with the submission mode of a device (uring or ioctl).\n");
+		"QACCEL_CPU_ISA), with the submission mode of a device (uring or ioctl)\n"
+		"and the driver's counters of each device (jobs, resets, busy time, live\n"
+		"buffer objects).\n");
 }
 
 int main(int argc, char **argv)

@@ -502,6 +502,57 @@ static int qaccel_submit_check_args(const struct drm_qaccel_submit *args)
 }
 
 /*
+ * Lock the reservation objects of @objs (distinct BOs), as
+ * drm_gem_lock_reservations() does, waiting interruptibly or not. On
+ * -EDEADLK (an older context holds one) everything is dropped, the
+ * contended lock taken first with the slow path, and the rest again.
+ */
+static int qaccel_job_lock_resvs(struct drm_gem_object **objs, unsigned int count,
+				 struct ww_acquire_ctx *ctx, bool intr)
+{
+	int contended = -1, i, j, ret;
+
+	ww_acquire_init(ctx, &reservation_ww_class);
+retry:
+	if (contended != -1) {
+		struct dma_resv *resv = objs[contended]->resv;
+
+		if (intr) {
+			ret = dma_resv_lock_slow_interruptible(resv, ctx);
+			if (ret) {
+				ww_acquire_fini(ctx);
+				return ret;
+			}
+		} else {
+			dma_resv_lock_slow(resv, ctx);
+		}
+	}
+
+	for (i = 0; i < (int)count; i++) {
+		if (i == contended)
+			continue;
+		ret = intr ? dma_resv_lock_interruptible(objs[i]->resv, ctx) :
+			     dma_resv_lock(objs[i]->resv, ctx);
+		if (!ret)
+			continue;
+
+		for (j = 0; j < i; j++)
+			dma_resv_unlock(objs[j]->resv);
+		if (contended > i)
+			dma_resv_unlock(objs[contended]->resv);
+		if (ret == -EDEADLK) {
+			contended = i;
+			goto retry;
+		}
+		ww_acquire_fini(ctx);
+		return ret;
+	}
+	ww_acquire_done(ctx);
+
+	return 0;
+}
+
+/*
  * Take the dependencies and push the job. Nothing can fail once the job is
  * armed. Returns the submission's seqno through @seqno; @cb, when not NULL,
  * is added to the finished fence before the next job of the queue can be
@@ -526,7 +577,7 @@ static int qaccel_job_push(struct qaccel_job *job, struct drm_gem_object **objs,
 			return ret;
 	}
 
-	ret = drm_gem_lock_reservations(objs, job->nbos, &ctx);
+	ret = qaccel_job_lock_resvs(objs, job->nbos, &ctx, !job->lock_nointr);
 	if (ret)
 		return ret;
 

@@ -59,6 +59,9 @@ struct qaccel_job_bo {
  *	reaches the ring
  * @ran: run_job has been called for it at least once
  * @pm_ref: it holds a runtime PM reference on the device
+ * @lock_nointr: take the BOs' reservation locks without an interruptible
+ *	wait: the submitter (an io_uring command) cannot report -EINTR,
+ *	since pending io_uring task work makes a signal look pending
  * @ndesc: number of descriptors
  * @desc: the descriptors (host order), SEQNO and PGD filled at submission
  *	to the ring
@@ -82,6 +85,7 @@ struct qaccel_job {
 	u32 inject;
 	bool ran;
 	bool pm_ref;
+	bool lock_nointr;
 	u32 ndesc;
 	u32 desc[][QA1_DESC_WORDS];
 };

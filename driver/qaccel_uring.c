@@ -230,9 +230,15 @@ static void qaccel_uring_complete_tw_flags(struct io_uring_cmd *cmd, unsigned in
 	u64 seqno = req->seqno;
 	int res = req->res;
 
-	/* The order stays referenced until the next command had its turn. */
-	kfree(req);
+	/*
+	 * Complete first, free after: completing takes the command off the
+	 * ring's cancel list under the ring's lock, so a cancellation running
+	 * meanwhile (where task work may run without that lock) still finds
+	 * req alive, loses the compare-and-exchange and leaves it alone. The
+	 * order stays referenced until the next command had its turn.
+	 */
 	qaccel_uring_cmd_done(cmd, res, seqno, issue_flags);
+	kfree(req);
 	qaccel_uring_post_next(order, true);
 	qaccel_uring_order_put(order);
 }
@@ -258,7 +264,10 @@ static void qaccel_uring_fence_cb(struct dma_fence *fence, struct dma_fence_cb *
 /*
  * The ring or its task is going away: complete the command now unless its
  * turn came first (then the scheduled task work completes it). Called with
- * the ring's lock held, which also serialises it with that task work.
+ * the ring's lock held for a command still on the ring's cancel list; the
+ * task work takes it off that list (io_uring_cmd_done(), under the same
+ * lock) before it frees req, so req is alive here whatever the task work
+ * does meanwhile.
  */
 static void qaccel_uring_cancel(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
@@ -292,6 +301,12 @@ static int qaccel_uring_submit(struct drm_file *file, const struct drm_qaccel_ur
 	if (IS_ERR(job))
 		return PTR_ERR(job);
 	order = job->queue->uring_order;
+	/*
+	 * Completions of earlier commands pending as task work make a signal
+	 * look pending: an interruptible wait for a contended BO would fail
+	 * with -EINTR although nothing interrupted the submitter.
+	 */
+	job->lock_nointr = true;
 
 	/* Each operand must lie in one BO of the file's address space. */
 	ret = qaccel_job_add_bos_va(job, vas, write, QACCEL_URING_MAX_BOS);

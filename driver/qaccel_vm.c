@@ -361,8 +361,15 @@ static struct qaccel_mapping *qaccel_vm_find_va(struct qaccel_vm *vm, u64 va)
 	drm_mm_for_each_node_in_range(node, &vm->mm, va, va + 1) {
 		struct qaccel_mapping *map = container_of(node, struct qaccel_mapping, node);
 
+		/*
+		 * Only a BO the file still has a handle on: a mapping kept
+		 * alive by running jobs after its last handle was closed is
+		 * not the file's any more (SUBMIT would answer -ENOENT). The
+		 * count changes under the BO's maps_lock: a close racing with
+		 * the submission may go either way, as for SUBMIT.
+		 */
 		if (va - node->start < map->bo->base.base.size &&
-		    kref_get_unless_zero(&map->ref))
+		    READ_ONCE(map->handles) && kref_get_unless_zero(&map->ref))
 			return map;
 		break;
 	}

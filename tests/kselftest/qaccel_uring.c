@@ -953,6 +953,43 @@ TEST_F(uring, rejects_operands_outside_own_mappings)
 	qt_placed_free(fd, &p);
 }
 
+/*
+ * A BO whose last handle was closed is not the file's any more, even while
+ * a running job still keeps its mapping: a command naming its VA is
+ * rejected (-EINVAL, as an operand outside every BO), as SUBMIT rejects
+ * the stale handle. The running job still completes bit-exact.
+ */
+TEST_F_TIMEOUT(uring, closed_bo_is_not_reachable_by_va_while_its_job_runs, 60)
+{
+	struct drm_qaccel_uring_gemm u;
+	int fd = self->b.d.fd;
+	struct qt_placed p;
+	struct ucqe cqe;
+	char why[160];
+
+	NEED_URING(8, RING_FLAGS);
+	NEED_SLOW();
+	/* 10 work units: 400 ms of engine time. */
+	ASSERT_EQ(0, qt_placed_new(fd, &p, 10, 16, 8, OUT_S8, &self->r));
+	ug_fill(&u, &p.job.gemm, 0, 0);
+	ASSERT_EQ(0, ur_prep_gemm(&self->ring, fd, &u, 1));
+	ASSERT_EQ(1, ur_submit(&self->ring));
+
+	/* A's mapping lives on in the running job; its handle is gone. */
+	ASSERT_EQ(0, qt_gem_close(fd, p.a.handle));
+	p.a.handle = 0;
+	EXPECT_EQ(0, ur_poll(&self->ring)) TH_LOG("the first job ended too early to test");
+	reject(_metadata, self, &self->ring, DRM_QACCEL_URING_CMD_GEMM, &u, EINVAL,
+	       "A in a BO whose handle was closed");
+
+	ASSERT_EQ(0, ur_wait(&self->ring, 1, QT_JOB_TIMEOUT));
+	ASSERT_EQ(0, ur_pop(&self->ring, &cqe));
+	EXPECT_EQ(1, cqe.user_data);
+	EXPECT_EQ(0, cqe.res) TH_LOG("res %d (%s)", cqe.res, strerror(-cqe.res));
+	EXPECT_EQ(0, qt_placed_check(&p, why, sizeof(why))) TH_LOG("%s", why);
+	qt_placed_free(fd, &p);
+}
+
 /* ---- failing jobs ------------------------------------------------------ */
 
 /*

@@ -472,7 +472,8 @@ struct drm_qaccel_job_wait {
  *   without %IORING_SETUP_SQE128, an unknown sqe->cmd_op or non-zero
  *   &drm_qaccel_uring_gemm.flags or .pad. A rejected command consumes no
  *   sequence number and leaves nothing queued or referenced. -EAGAIN is
- *   never returned.
+ *   never returned (-EBUSY stands for it), nor -EINTR: submission does
+ *   not sleep interruptibly.
  *
  * The statuses of queued jobs are those %DRM_IOCTL_QACCEL_JOB_WAIT reports.
  * On rings created with %IORING_SETUP_CQE32, cqe->big_cqe[0] carries the
@@ -498,10 +499,11 @@ struct drm_qaccel_job_wait {
  * ring is torn down (its last reference closed, as at process exit) or
  * io_uring cancels the submitting task's requests (exec), so the teardown
  * does not wait for the jobs. On older kernels the teardown waits until
- * the jobs have completed, which the job timeout bounds. While a command is in flight
- * its ring holds a reference to the device file: closing the fd does not
- * close the file (nor cancel its queues) until the commands' CQEs are
- * posted, and the module cannot be unloaded.
+ * the jobs have completed: each job is bounded by the job timeout, their
+ * number is not. While a command is in flight its ring holds a reference
+ * to the device file: closing the fd does not close the file (nor cancel
+ * its queues) until the commands' CQEs are posted, and the module cannot
+ * be unloaded.
  *
  * The operands of an inline job are found through the submitter's device
  * address space: each range must lie inside one BO of the file (-EINVAL

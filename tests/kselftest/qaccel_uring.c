@@ -1037,6 +1037,89 @@ TEST_F_TIMEOUT(uring, fault_and_hang_complete_with_eio_and_etimedout, 90)
 #define FLIGHT_ROWS	15	/* 600 ms of engine time per job */
 
 /*
+ * The submitting task calls exec with commands in flight on a ring another
+ * process shares: io_uring cancels that task's requests. Where it can
+ * cancel commands (6.7+), both CQEs arrive with -ECANCELED and their
+ * seqnos while the jobs still run (JOB_WAIT says the second is running),
+ * and the jobs then complete bit-exact with status 0. On 6.1 exec waits
+ * for the jobs, and the CQEs carry their results (0). (A task that merely
+ * exits while its ring lives on cancels nothing: io_uring waits at exit
+ * only for requests on io_uring files.)
+ */
+TEST_F_TIMEOUT(uring, submitter_exec_cancels_or_waits_for_its_commands, 60)
+{
+	int cancels = kernel_cancels_commands();
+	struct drm_qaccel_uring_gemm u;
+	int fd = self->b.d.fd;
+	struct ucqe cqe[2];
+	struct qt_placed p;
+	int32_t status = 1;
+	char why[160];
+	int i, wstatus;
+	pid_t pid;
+
+	NEED_URING(8, RING_FLAGS);
+	NEED_SLOW();
+	/* 10 work units: 400 ms of engine time each. */
+	ASSERT_EQ(0, qt_placed_new(fd, &p, 10, 16, 8, OUT_S8, &self->r));
+	ug_fill(&u, &p.job.gemm, 0, 0);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* The ring's memory is shared: submit two, then exec at once. */
+		if (ur_prep_gemm(&self->ring, fd, &u, 1) ||
+		    ur_prep_gemm(&self->ring, fd, &u, 2) || ur_submit(&self->ring) != 2)
+			_exit(1);
+		execl("/bin/busybox", "true", (char *)NULL);
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &wstatus, 0));
+	ASSERT_TRUE(WIFEXITED(wstatus)) TH_LOG("the child died");
+	if (WEXITSTATUS(wstatus) == 3) {
+		ASSERT_EQ(0, ur_wait(&self->ring, 2, QT_JOB_TIMEOUT));
+		qt_placed_free(fd, &p);
+		SKIP(return, "no /bin/busybox or /bin/true to exec");
+	}
+	ASSERT_EQ(0, WEXITSTATUS(wstatus)) TH_LOG("the child could not submit");
+
+	ASSERT_EQ(0, ur_wait(&self->ring, 2, QT_JOB_TIMEOUT));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, ur_pop(&self->ring, &cqe[i]));
+	if (cancels) {
+		EXPECT_EQ(-ETIME, qt_job_wait(fd, 0, 2, 0, &status)) {
+			TH_LOG("the CQEs came after the jobs completed, not at cancellation");
+		}
+	}
+	/*
+	 * Completions keep the queue's order; cancellations come in the order
+	 * io_uring walks its commands: match them by user_data.
+	 */
+	if (cancels) {
+		EXPECT_NE(cqe[0].user_data, cqe[1].user_data);
+	} else {
+		EXPECT_EQ(1, cqe[0].user_data) TH_LOG("completions out of order");
+	}
+	for (i = 0; i < 2; i++) {
+		EXPECT_TRUE(cqe[i].user_data == 1 || cqe[i].user_data == 2);
+		EXPECT_EQ(cancels ? -ECANCELED : 0, cqe[i].res) {
+			TH_LOG("command %llu: res %d (%s)", (unsigned long long)cqe[i].user_data,
+			       cqe[i].res, strerror(-cqe[i].res));
+		}
+		EXPECT_EQ(cqe[i].user_data, cqe[i].big[0]) TH_LOG("seqno of a command");
+	}
+	/* Either way the jobs ran, and their statuses are known. */
+	for (i = 1; i <= 2; i++) {
+		ASSERT_EQ(0, qt_job_wait(fd, 0, i, QT_JOB_TIMEOUT, &status));
+		EXPECT_EQ(0, status);
+	}
+	EXPECT_EQ(0, qt_placed_check(&p, why, sizeof(why))) TH_LOG("%s", why);
+	EXPECT_EQ(-EAGAIN, ur_pop(&self->ring, &cqe[0])) TH_LOG("a third CQE");
+	qt_placed_free(fd, &p);
+}
+
+/*
  * Slow jobs in flight, then the device fd and the ring are closed. The
  * jobs run to completion either way (C bit-exact). Where io_uring cancels
  * commands (6.7+) the ring's teardown completes them at once and the

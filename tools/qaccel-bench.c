@@ -99,14 +99,56 @@ static void die(const char *what, int err)
 		} while (now() - __start < (budget) || __it < 3);		\
 	} while (0)
 
+/*
+ * The operands every GEMM bench uses: random A (m x k bytes) in ab, and
+ * random s8 weights (k x n, KN order) packed into wb (wsz bytes), with the
+ * requantization parameters of an 8-bit output when requant. Returns the
+ * unpacked weights (the oneDNN peer uses them); the caller frees them.
+ */
+static int8_t *bench_operands(const struct opts *o, struct qaccel_buffer *ab,
+			      struct qaccel_buffer *wb, size_t wsz, bool requant)
+{
+	struct qaccel_pack_desc pd;
+	size_t i;
+	int8_t *w;
+	int err;
+
+	for (i = 0; i < o->m * o->k; i++)
+		((uint8_t *)qaccel_buffer_ptr(ab))[i] = (uint8_t)rnd();
+	w = malloc(o->k * o->n);
+	if (!w)
+		die("weights", -ENOMEM);
+	for (i = 0; i < o->k * o->n; i++)
+		w[i] = (int8_t)rnd();
+	memset(&pd, 0, sizeof(pd));
+	pd.n = (uint32_t)o->n;
+	pd.k = (uint32_t)o->k;
+	pd.layout = QACCEL_LAYOUT_KN;
+	pd.w_type = QACCEL_DTYPE_S8;
+	pd.weights = w;
+	if (requant) {
+		pd.out_scale = 1.0f / 4096.0f;
+		pd.a_scale = 1.0f / 64.0f;
+		pd.w_scales = calloc(o->n, sizeof(float));
+		if (!pd.w_scales)
+			die("weight scales", -ENOMEM);
+		for (i = 0; i < o->n; i++)
+			pd.w_scales[i] = 1.0f / 256.0f;
+	}
+	err = qaccel_pack_weights(&pd, qaccel_buffer_ptr(wb), wsz);
+	if (err)
+		die("pack", err);
+	free(pd.w_scales);
+	return w;
+}
+
 static int bench_gemm(const struct opts *o)
 {
 	struct qaccel_open_opts oo;
 	struct qaccel_ctx *ctx;
 	struct qaccel_buffer *ab, *wb, *cb;
-	struct qaccel_pack_desc pd;
 	struct qaccel_gemm_job job;
-	size_t wsz, i, esize = o->out_type == QACCEL_DTYPE_S32 ? 4 : 1;
+	size_t wsz, esize = o->out_type == QACCEL_DTYPE_S32 ? 4 : 1;
 	int8_t *w;
 	double t, gops, ops = 2.0 * (double)o->m * (double)o->n * (double)o->k;
 	double peer_gops = 0.0;
@@ -132,31 +174,7 @@ static int bench_gemm(const struct opts *o)
 	    (err = qaccel_buffer_alloc(ctx, wsz, QACCEL_BUFFER_DEVICE_READONLY, &wb)) ||
 	    (err = qaccel_buffer_alloc(ctx, o->m * o->n * esize, 0, &cb)))
 		die("buffer", err);
-	for (i = 0; i < o->m * o->k; i++)
-		((uint8_t *)qaccel_buffer_ptr(ab))[i] = (uint8_t)rnd();
-	w = malloc(o->k * o->n);
-	for (i = 0; i < o->k * o->n; i++)
-		w[i] = (int8_t)rnd();
-	memset(&pd, 0, sizeof(pd));
-	pd.n = (uint32_t)o->n;
-	pd.k = (uint32_t)o->k;
-	pd.layout = QACCEL_LAYOUT_KN;
-	pd.w_type = QACCEL_DTYPE_S8;
-	pd.weights = w;
-	if (o->out_type != QACCEL_DTYPE_S32) {
-		static const int32_t one = 0;
-
-		(void)one;
-		pd.out_scale = 1.0f / 4096.0f;
-		pd.a_scale = 1.0f / 64.0f;
-		pd.w_scales = calloc(o->n, sizeof(float));
-		for (i = 0; i < o->n; i++)
-			pd.w_scales[i] = 1.0f / 256.0f;
-	}
-	err = qaccel_pack_weights(&pd, qaccel_buffer_ptr(wb), wsz);
-	if (err)
-		die("pack", err);
-	free(pd.w_scales);
+	w = bench_operands(o, ab, wb, wsz, o->out_type != QACCEL_DTYPE_S32);
 
 	memset(&job, 0, sizeof(job));
 	job.a = ab;
@@ -341,14 +359,12 @@ static int bench_submit(const struct opts *o)
 	struct qaccel_ctx *ctx, *cpu;
 	struct qaccel_backend_info info;
 	struct qaccel_buffer *ab, *wb, *cb, *rb, *ra, *rw;
-	struct qaccel_pack_desc pd;
 	struct qaccel_gemm_job *batch, job;
 	struct qaccel_completion *cpl;
 	unsigned long nj = o->jobs, b = o->batch, win = o->inflight ? o->inflight : 4 * o->batch;
 	unsigned long submitted = 0, reaped = 0, i, mismatches = 0;
 	size_t wsz, csz = o->m * o->n * 4;
 	double *t_sub, *lat, t0, t1, mean = 0.0;
-	int8_t *w;
 	int err, inflight = 0;
 
 	if (win > 1024)
@@ -370,21 +386,7 @@ static int bench_submit(const struct opts *o)
 	    (err = qaccel_buffer_alloc(cpu, wsz, 0, &rw)) ||
 	    (err = qaccel_buffer_alloc(cpu, csz, 0, &rb)))
 		die("buffer", err);
-	for (i = 0; i < o->m * o->k; i++)
-		((uint8_t *)qaccel_buffer_ptr(ab))[i] = (uint8_t)rnd();
-	w = malloc(o->k * o->n);
-	for (i = 0; i < o->k * o->n; i++)
-		w[i] = (int8_t)rnd();
-	memset(&pd, 0, sizeof(pd));
-	pd.n = (uint32_t)o->n;
-	pd.k = (uint32_t)o->k;
-	pd.layout = QACCEL_LAYOUT_KN;
-	pd.w_type = QACCEL_DTYPE_S8;
-	pd.weights = w;
-	err = qaccel_pack_weights(&pd, qaccel_buffer_ptr(wb), wsz);
-	if (err)
-		die("pack", err);
-	free(w);
+	free(bench_operands(o, ab, wb, wsz, false));
 	memcpy(qaccel_buffer_ptr(ra), qaccel_buffer_ptr(ab), o->m * o->k);
 	memcpy(qaccel_buffer_ptr(rw), qaccel_buffer_ptr(wb), wsz);
 

@@ -846,14 +846,14 @@ int qt_counter(const struct qaccel_node *node, const char *name, long long *valu
 	return 0;
 }
 
-int qt_live_bos_settle(const struct qaccel_node *node, long long expect, int timeout_ms,
-		       long long *seen)
+int qt_counter_settle(const struct qaccel_node *node, const char *name, long long expect,
+		      int timeout_ms, long long *seen)
 {
 	int64_t deadline = qt_now_ns() + (int64_t)timeout_ms * QT_MS;
 	int ret;
 
 	for (;;) {
-		ret = qt_counter(node, "live_bos", seen);
+		ret = qt_counter(node, name, seen);
 		if (ret)
 			return ret;
 		if (*seen == expect)
@@ -862,6 +862,12 @@ int qt_live_bos_settle(const struct qaccel_node *node, long long expect, int tim
 			return -ETIME;
 		qt_sleep_ms(20);
 	}
+}
+
+int qt_live_bos_settle(const struct qaccel_node *node, long long expect, int timeout_ms,
+		       long long *seen)
+{
+	return qt_counter_settle(node, "live_bos", expect, timeout_ms, seen);
 }
 
 /* Name of the node's bus device ("qaccel-emu.0"): 0 or -errno. */

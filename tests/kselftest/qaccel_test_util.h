@@ -373,10 +373,13 @@ int qt_sysfs_path(const struct qaccel_node *node, const char *name, char *buf, s
 /* Read one decimal counter: 0 and *value, or -errno. */
 int qt_counter(const struct qaccel_node *node, const char *name, long long *value);
 /*
- * Poll live_bos until it equals expect, for at most timeout_ms: 0 when it
- * did, -ETIME when not (*seen holds the last value), other -errno when it
- * cannot be read.
+ * Poll counter name until it equals expect, for at most timeout_ms: 0 when
+ * it did, -ETIME when not (*seen holds the last value), other -errno when
+ * it cannot be read.
  */
+int qt_counter_settle(const struct qaccel_node *node, const char *name, long long expect,
+		      int timeout_ms, long long *seen);
+/* qt_counter_settle() of live_bos. */
 int qt_live_bos_settle(const struct qaccel_node *node, long long expect, int timeout_ms,
 		       long long *seen);
 

@@ -25,25 +25,6 @@
 /* How long the last buffers may take to be released after their jobs. */
 #define SETTLE_MS	5000
 
-/* Poll a counter until it reads expect: 0, or -ETIME with *seen set. */
-static int settle(const struct qaccel_node *node, const char *name, long long expect,
-		  long long *seen)
-{
-	int waited = 0, ret;
-
-	for (;;) {
-		ret = qt_counter(node, name, seen);
-		if (ret)
-			return ret;
-		if (*seen == expect)
-			return 0;
-		if (waited >= SETTLE_MS)
-			return -ETIME;
-		qt_sleep_ms(20);
-		waited += 20;
-	}
-}
-
 TEST(no_buffer_object_outlives_the_suite)
 {
 	struct qaccel_node nodes[QACCEL_MAX_NODES];
@@ -54,11 +35,11 @@ TEST(no_buffer_object_outlives_the_suite)
 	if (n < 1)
 		SKIP(return, "no qaccel node (module not loaded)");
 	for (i = 0; i < n; i++) {
-		EXPECT_EQ(0, settle(&nodes[i], "live_bos", 0, &seen)) {
+		EXPECT_EQ(0, qt_counter_settle(&nodes[i], "live_bos", 0, SETTLE_MS, &seen)) {
 			TH_LOG("%s: live_bos is %lld after every test exited", nodes[i].path,
 			       seen);
 		}
-		EXPECT_EQ(0, settle(&nodes[i], "live_bo_bytes", 0, &seen)) {
+		EXPECT_EQ(0, qt_counter_settle(&nodes[i], "live_bo_bytes", 0, SETTLE_MS, &seen)) {
 			TH_LOG("%s: live_bo_bytes is %lld after every test exited",
 			       nodes[i].path, seen);
 		}

@@ -174,6 +174,18 @@ static inline int qaccel_sched_job_init(struct drm_sched_job *job,
 }
 
 /**
+ * qaccel_sched_job_set_credits - size a job that grew after its init
+ * @job: the job, not pushed yet
+ * @credits: its size in credits (ignored by kernels that count jobs)
+ */
+static inline void qaccel_sched_job_set_credits(struct drm_sched_job *job, u32 credits)
+{
+#if QACCEL_SCHED_HAS_CREDITS
+	job->credits = credits;
+#endif
+}
+
+/**
  * qaccel_compat_sched_start - restart a scheduler stopped for a reset
  * @sched: the scheduler
  *

@@ -129,8 +129,9 @@ struct qaccel_coredump *qaccel_coredump_capture(struct qaccel_device *qdev, int 
  * qaccel_coredump_add_job - describe the guilty job
  * @dump: the report, or NULL
  * @job: the guilty job, or NULL when the ring held none
+ * @seqno: the descriptor the engine stopped on
  */
-void qaccel_coredump_add_job(struct qaccel_coredump *dump, struct qaccel_job *job)
+void qaccel_coredump_add_job(struct qaccel_coredump *dump, struct qaccel_job *job, u64 seqno)
 {
 	unsigned int i, w;
 
@@ -144,6 +145,7 @@ void qaccel_coredump_add_job(struct qaccel_coredump *dump, struct qaccel_job *jo
 	qaccel_coredump_printf(dump, "\nguilty job:\n");
 	qaccel_coredump_printf(dump, "queue: %u\n", job->queue->id);
 	qaccel_coredump_printf(dump, "seqno: %llu-%llu\n", job->seq_first, job->seq_last);
+	qaccel_coredump_printf(dump, "stopped at: %llu\n", seqno);
 	qaccel_coredump_printf(dump, "pgd: %pad\n", &job->vm->l1.dma);
 	qaccel_coredump_printf(dump, "buffers: %u\n", job->nbos);
 	for (i = 0; i < job->nbos; i++)

@@ -65,6 +65,8 @@ struct qaccel_hw_info {
  * @busy_ns: time the engine spent on jobs
  * @live_bos: buffer objects that exist (created or imported)
  * @live_bo_bytes: their total size
+ * @jobs_merged: GEMMs of io_uring commands that joined the scheduler job
+ *	of an earlier command of the same queue and batch
  */
 struct qaccel_counters {
 	atomic64_t jobs_submitted;
@@ -74,6 +76,7 @@ struct qaccel_counters {
 	atomic64_t busy_ns;
 	atomic64_t live_bos;
 	atomic64_t live_bo_bytes;
+	atomic64_t jobs_merged;
 };
 
 /**

@@ -3,9 +3,12 @@
  * qaccel: jobs and DRM_IOCTL_QACCEL_SUBMIT.
  *
  * A submission is one scheduler job on one queue: its GEMMs become
- * descriptors that run one after another. Both submission paths build jobs
- * here: the ioctl adds the BOs it lists by handle, an io_uring command
- * (qaccel_uring.c) the BOs holding its operands' VAs; then
+ * descriptors that run one after another. The io_uring commands of one
+ * batch may share a job instead (qaccel_job_merge()): then each descriptor
+ * is a submission of its own, with a command fence for its own status.
+ * Both submission paths build jobs here: the ioctl adds the BOs it lists
+ * by handle, an io_uring command (qaccel_uring.c) the BOs holding its
+ * operands' VAs; then
  * qaccel_job_submit() validates, looks up the syncobjs and queues the job
  * for both, so every check applies to both. Everything is checked before
  * anything is queued (arguments, every job, every BO, every syncobj): a
@@ -46,6 +49,7 @@
 #include "qaccel_limits.h"
 #include "qaccel_queue.h"
 #include "qaccel_ring.h"
+#include "qaccel_uring.h"
 #include "qaccel_validate.h"
 #include "qaccel_vm.h"
 
@@ -77,6 +81,63 @@ int qaccel_job_module_init(void)
 void qaccel_job_module_exit(void)
 {
 	destroy_workqueue(qaccel_job_wq);
+}
+
+/**
+ * struct qaccel_cmd_fence - the fence of one io_uring command's submission
+ * @base: the fence: seqno is the submission's on its queue; signalled,
+ *	with the command's own status, when its job is over
+ * @lock: the fence's lock
+ * @job: seqno of the first command of the job that runs it
+ *
+ * The queue's history holds it, so DRM_IOCTL_QACCEL_JOB_WAIT reports the
+ * command's own status even when its job ran other commands too. Freed by
+ * dma_fence_free() (@base comes first).
+ */
+struct qaccel_cmd_fence {
+	struct dma_fence base;
+	/* Protects base. */
+	spinlock_t lock;
+	u64 job;
+};
+
+/**
+ * qaccel_cmd_fence_job - which job ran an io_uring command
+ * @fence: the command's fence
+ *
+ * Return: the seqno of the first command of its job: commands that share
+ * it ran as one job.
+ */
+u64 qaccel_cmd_fence_job(struct dma_fence *fence)
+{
+	return container_of(fence, struct qaccel_cmd_fence, base)->job;
+}
+
+static const char *qaccel_cmd_fence_driver_name(struct dma_fence *fence)
+{
+	return "qaccel";
+}
+
+static const char *qaccel_cmd_fence_timeline_name(struct dma_fence *fence)
+{
+	return "qaccel-queue";
+}
+
+static const struct dma_fence_ops qaccel_cmd_fence_ops = {
+	.get_driver_name = qaccel_cmd_fence_driver_name,
+	.get_timeline_name = qaccel_cmd_fence_timeline_name,
+};
+
+/* Initialise the command fence of descriptor i, armed with its seqno. */
+static void qaccel_job_cmd_arm(struct qaccel_job *job, u32 i, u64 seqno)
+{
+	struct qaccel_cmd_fence *cf = container_of(job->cmds[i], struct qaccel_cmd_fence, base);
+
+	spin_lock_init(&cf->lock);
+	dma_fence_init(&cf->base, &qaccel_cmd_fence_ops, &cf->lock,
+		       job->queue->cmd_context, seqno);
+	cf->job = i ? job->cmds[0]->seqno : seqno;
+	job->cmds_live = i + 1;
 }
 
 /**
@@ -122,6 +183,13 @@ void qaccel_job_free(struct qaccel_job *job)
 	else
 		qaccel_hw_fence_free_unused(job->hw_fence);
 
+	for (i = 0; job->cmds && i < job->max_desc; i++) {
+		if (i < job->cmds_live)
+			dma_fence_put(job->cmds[i]);
+		else
+			kfree(job->cmds[i]);
+	}
+
 	for (i = 0; i < job->nbos; i++)
 		qaccel_mapping_put(job->bos[i].map);
 
@@ -165,17 +233,21 @@ void qaccel_job_release(struct qaccel_job *job)
 }
 
 /*
- * One allocation holds the job, its descriptors and room for max_bos
- * entries of its BO list.
+ * One allocation holds the job, room for max_desc descriptors, for max_bos
+ * entries of its BO list and, for a job of io_uring commands, for
+ * max_desc command fences.
  */
 static struct qaccel_job *qaccel_job_alloc(struct qaccel_device *qdev, u32 ndesc,
-					   u32 max_bos)
+					   u32 max_desc, u32 max_bos, bool cmds)
 {
 	struct qaccel_job *job;
-	size_t bos_off;
+	size_t bos_off, cmds_off;
 
-	bos_off = ALIGN(struct_size(job, desc, ndesc), __alignof__(struct qaccel_job_bo));
-	job = kvzalloc(bos_off + array_size(max_bos, sizeof(*job->bos)), GFP_KERNEL);
+	bos_off = ALIGN(struct_size(job, desc, max_desc), __alignof__(struct qaccel_job_bo));
+	cmds_off = ALIGN(size_add(bos_off, array_size(max_bos, sizeof(*job->bos))),
+			 __alignof__(struct dma_fence *));
+	job = kvzalloc(size_add(cmds_off, cmds ? array_size(max_desc, sizeof(*job->cmds)) : 0),
+		       GFP_KERNEL);
 	if (!job)
 		return NULL;
 
@@ -187,11 +259,34 @@ static struct qaccel_job *qaccel_job_alloc(struct qaccel_device *qdev, u32 ndesc
 
 	job->qdev = qdev;
 	job->ndesc = ndesc;
+	job->max_desc = max_desc;
 	job->bos = (struct qaccel_job_bo *)((u8 *)job + bos_off);
 	job->max_bos = max_bos;
+	if (cmds)
+		job->cmds = (struct dma_fence **)((u8 *)job + cmds_off);
 	INIT_LIST_HEAD(&job->inflight_link);
 	drm_dev_get(&qdev->drm);
 	atomic_inc(&qdev->jobs_alive);
+
+	return job;
+}
+
+static struct qaccel_job *qaccel_job_create(struct drm_file *file, u32 queue_id, u32 ndesc,
+					    u32 max_desc, u32 max_bos, bool cmds)
+{
+	struct qaccel_file *qfile = to_qaccel_file(file);
+	struct qaccel_job *job;
+
+	job = qaccel_job_alloc(qfile->qdev, ndesc, max_desc, max_bos, cmds);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+
+	job->queue = qaccel_queue_lookup(qfile, queue_id);
+	if (!job->queue) {
+		qaccel_job_free(job);
+		return ERR_PTR(-ENOENT);
+	}
+	job->vm = qaccel_vm_get(qfile->vm);
 
 	return job;
 }
@@ -213,32 +308,66 @@ static struct qaccel_job *qaccel_job_alloc(struct qaccel_device *qdev, u32 ndesc
 struct qaccel_job *qaccel_job_new(struct drm_file *file, u32 queue_id, u32 ndesc,
 				  u32 max_bos)
 {
-	struct qaccel_file *qfile = to_qaccel_file(file);
+	return qaccel_job_create(file, queue_id, ndesc, ndesc, max_bos, false);
+}
+
+/**
+ * qaccel_job_new_cmd - start building the job of one io_uring command
+ * @file: the submitting file
+ * @queue_id: the queue it goes to (0 for the file's default queue)
+ * @max_desc: 1, or room for more commands to join the job before it is
+ *	pushed (QACCEL_MAX_JOBS at most)
+ *
+ * The job has one descriptor and a command fence of its own; the caller
+ * adds the BOs of the command's operands and hands it to
+ * qaccel_job_submit(), which may instead merge it into the open job of the
+ * queue.
+ *
+ * Return: the job, or ERR_PTR(-ENOMEM), or ERR_PTR(-ENOENT) for a queue
+ * the file does not have.
+ */
+struct qaccel_job *qaccel_job_new_cmd(struct drm_file *file, u32 queue_id, u32 max_desc)
+{
+	struct qaccel_cmd_fence *cf;
 	struct qaccel_job *job;
 
-	job = qaccel_job_alloc(qfile->qdev, ndesc, max_bos);
-	if (!job)
-		return ERR_PTR(-ENOMEM);
-
-	job->queue = qaccel_queue_lookup(qfile, queue_id);
-	if (!job->queue) {
+	job = qaccel_job_create(file, queue_id, 1, max_desc, max_desc * QACCEL_CMD_BOS, true);
+	if (IS_ERR(job))
+		return job;
+	cf = kzalloc(sizeof(*cf), GFP_KERNEL);
+	if (!cf) {
 		qaccel_job_free(job);
-		return ERR_PTR(-ENOENT);
+		return ERR_PTR(-ENOMEM);
 	}
-	job->vm = qaccel_vm_get(qfile->vm);
-
+	job->cmds[0] = &cf->base;
 	return job;
 }
 
-/* Counters, when the job is over, however it ended. */
+/*
+ * The job is over, however it ended: the commands of an io_uring job
+ * complete in order, each with its own status (those the ring did not
+ * finish take the job's); then the counters.
+ */
 static void qaccel_job_done_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
 	struct qaccel_job *job = container_of(cb, struct qaccel_job, done_cb);
+	u32 failed = fence->error ? job->ndesc : 0;
+	u32 i;
 
-	if (fence->error)
-		atomic64_add(job->ndesc, &job->qdev->counters.jobs_failed);
-	else
-		atomic64_add(job->ndesc, &job->qdev->counters.jobs_completed);
+	if (job->cmds) {
+		failed = 0;
+		for (i = 0; i < job->ndesc; i++) {
+			struct dma_fence *cmd = job->cmds[i];
+
+			if (fence->error && i >= job->desc_start && !cmd->error)
+				dma_fence_set_error(cmd, fence->error);
+			if (cmd->error)
+				failed++;
+			dma_fence_signal(cmd);
+		}
+	}
+	atomic64_add(failed, &job->qdev->counters.jobs_failed);
+	atomic64_add(job->ndesc - failed, &job->qdev->counters.jobs_completed);
 }
 
 /* Copy the jobs array, check each element's type and flags, keep the GEMMs. */
@@ -552,11 +681,47 @@ retry:
 	return 0;
 }
 
+/**
+ * qaccel_job_push_armed - hand an armed job to its queue's entity
+ * @job: the job, armed and not pushed yet; complete (no command joins it
+ *	any more)
+ *
+ * Jobs of a queue are pushed in the order they were armed: the caller
+ * holds the queue's lock, or pushes the queue's open job under the lock of
+ * its io_uring state. Does not sleep (it may run as a task goes to sleep).
+ */
+void qaccel_job_push_armed(struct qaccel_job *job)
+{
+	qaccel_sched_job_set_credits(&job->base, job->ndesc);
+	drm_sched_entity_push_job(&job->base);
+}
+
+/* The submission's fence: its command's, or the job's finished fence. */
+static struct dma_fence *qaccel_job_sub_fence(struct qaccel_job *job, u32 i)
+{
+	return job->cmds ? job->cmds[i] : &job->base.s_fence->finished;
+}
+
+/* Give a submission its seqno and remember its fence. Queue lock held. */
+static u64 qaccel_job_take_seqno(struct qaccel_job *job, u32 i)
+{
+	struct qaccel_queue *queue = job->queue;
+	u64 seqno = ++queue->seqno;
+	struct dma_fence **slot = &queue->history[seqno % QACCEL_JOB_HISTORY];
+
+	if (job->cmds)
+		qaccel_job_cmd_arm(job, i, seqno);
+	dma_fence_put(*slot);
+	*slot = dma_fence_get(qaccel_job_sub_fence(job, i));
+	return seqno;
+}
+
 /*
- * Take the dependencies and push the job. Nothing can fail once the job is
- * armed. Returns the submission's seqno through @seqno; @cb, when not NULL,
- * is added to the finished fence before the next job of the queue can be
- * pushed.
+ * Take the dependencies and push the job (or, for an io_uring command the
+ * task batches, leave it open for the next commands: qaccel_uring.c).
+ * Nothing can fail once the job is armed. Returns the submission's seqno
+ * through @seqno; @cb, when not NULL, is added to the submission's fence
+ * before the next job of the queue can be pushed.
  */
 static int qaccel_job_push(struct qaccel_job *job, struct drm_gem_object **objs,
 			   struct dma_fence **in_fences, u32 in_count,
@@ -564,9 +729,10 @@ static int qaccel_job_push(struct qaccel_job *job, struct drm_gem_object **objs,
 			   struct dma_fence_cb *cb, dma_fence_func_t cb_func)
 {
 	struct qaccel_queue *queue = job->queue;
+	/* Once the job is pushed (by anyone, if held open) it may be freed. */
+	unsigned int i, nbos = job->nbos;
 	struct ww_acquire_ctx ctx;
 	struct dma_fence *finished;
-	unsigned int i;
 	int ret;
 
 	for (i = 0; i < in_count; i++) {
@@ -577,11 +743,11 @@ static int qaccel_job_push(struct qaccel_job *job, struct drm_gem_object **objs,
 			return ret;
 	}
 
-	ret = qaccel_job_lock_resvs(objs, job->nbos, &ctx, !job->lock_nointr);
+	ret = qaccel_job_lock_resvs(objs, nbos, &ctx, !job->lock_nointr);
 	if (ret)
 		return ret;
 
-	for (i = 0; i < job->nbos; i++) {
+	for (i = 0; i < nbos; i++) {
 		ret = dma_resv_reserve_fences(objs[i]->resv, 1);
 		if (ret)
 			goto out_unlock_resv;
@@ -598,28 +764,30 @@ static int qaccel_job_push(struct qaccel_job *job, struct drm_gem_object **objs,
 		goto out_unlock_resv;
 	}
 
+	/* The queue's open io_uring job was armed before this one. */
+	qaccel_uring_flush(queue->uring_order);
+
 	/* The point of no return. */
 	drm_sched_job_arm(&job->base);
 	finished = dma_fence_get(&job->base.s_fence->finished);
-	*seqno = ++queue->seqno;
-	dma_fence_put(queue->history[*seqno % QACCEL_JOB_HISTORY]);
-	queue->history[*seqno % QACCEL_JOB_HISTORY] = dma_fence_get(finished);
+	*seqno = qaccel_job_take_seqno(job, 0);
 	for (i = 0; i < job->nbos; i++)
 		dma_resv_add_fence(objs[i]->resv, finished,
 				   job->bos[i].write ? DMA_RESV_USAGE_WRITE :
 						       DMA_RESV_USAGE_READ);
 	dma_fence_add_callback(finished, &job->done_cb, qaccel_job_done_cb);
-	/* The job is not pushed yet: its fence cannot have signalled. */
+	/* The job is not pushed yet: its fences cannot have signalled. */
 	if (cb)
-		dma_fence_add_callback(finished, cb, cb_func);
+		dma_fence_add_callback(qaccel_job_sub_fence(job, 0), cb, cb_func);
 	/* An injection armed in debugfs targets the next submission. */
 	job->inject = atomic_xchg(&job->qdev->inject_next, 0);
 	atomic64_add(job->ndesc, &job->qdev->counters.jobs_submitted);
 	atomic_inc(&queue->queued);
-	drm_sched_entity_push_job(&job->base);
+	if (job->max_desc == job->ndesc || !qaccel_uring_hold(queue->uring_order, job))
+		qaccel_job_push_armed(job);
 	mutex_unlock(&queue->lock);
 
-	drm_gem_unlock_reservations(objs, job->nbos, &ctx);
+	drm_gem_unlock_reservations(objs, nbos, &ctx);
 	if (out_syncobj)
 		drm_syncobj_replace_fence(out_syncobj, finished);
 	dma_fence_put(finished);
@@ -627,8 +795,156 @@ static int qaccel_job_push(struct qaccel_job *job, struct drm_gem_object **objs,
 	return 0;
 
 out_unlock_resv:
-	drm_gem_unlock_reservations(objs, job->nbos, &ctx);
+	drm_gem_unlock_reservations(objs, nbos, &ctx);
 	return ret;
+}
+
+/*
+ * Whether running after the queue's earlier jobs is enough for @fence:
+ * it is one of the queue's own (the scheduler runs them in order) or has
+ * signalled.
+ */
+static bool qaccel_job_fence_ordered(struct qaccel_queue *queue, struct dma_fence *fence)
+{
+	return fence->context == queue->entity.fence_context + 1 ||
+	       dma_fence_is_signaled(fence);
+}
+
+/*
+ * Move the validated command of @cand into @open, which has room. Locks
+ * held. Mappings @open already holds are left in @cand for the caller to
+ * release once the locks are dropped.
+ */
+static void qaccel_job_merge_locked(struct qaccel_job *open, struct qaccel_job *cand,
+				    struct drm_gem_object **objs)
+{
+	unsigned int keep = 0;
+
+	struct dma_fence *finished = &open->base.s_fence->finished;
+	u32 i = open->ndesc, b, j;
+
+	memcpy(open->desc[i], cand->desc[0], sizeof(open->desc[i]));
+	open->cmds[i] = cand->cmds[0];
+	cand->cmds[0] = NULL;
+
+	for (b = 0; b < cand->nbos; b++) {
+		struct qaccel_job_bo *bo = &cand->bos[b];
+
+		dma_resv_add_fence(objs[b]->resv, finished,
+				   bo->write ? DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
+		for (j = 0; j < open->nbos; j++) {
+			if (open->bos[j].map == bo->map)
+				break;
+		}
+		if (j < open->nbos) {
+			open->bos[j].write |= bo->write;
+			cand->bos[keep++] = *bo;
+		} else {
+			open->bos[open->nbos++] = *bo;
+		}
+	}
+	cand->nbos = keep;
+	open->ndesc++;
+}
+
+/*
+ * Join the job of an io_uring command (validated, its BOs populated) to
+ * its queue's open job, which the task pushes once it has issued its
+ * batch of commands. Only a command that needs nothing the open job does
+ * not already wait for joins: every fence it would depend on is one of the
+ * queue's own or has signalled. So a job never waits, through a later
+ * command, for a job that waits for it.
+ *
+ * Return: 0 when @cand's command joined (@cand is a shell then, holding
+ * only mappings the open job holds too), -EAGAIN when it cannot (no open
+ * job, no room, a dependency), or another negative errno.
+ */
+static int qaccel_job_merge(struct qaccel_job *cand, struct drm_gem_object **objs,
+			    struct dma_fence *in_fence, u64 *seqno,
+			    struct dma_fence_cb *cb, dma_fence_func_t cb_func)
+{
+	struct qaccel_queue *queue = cand->queue;
+	struct qaccel_uring_order *order = queue->uring_order;
+	struct dma_resv_iter cursor;
+	struct ww_acquire_ctx ctx;
+	struct dma_fence *fence;
+	unsigned int i, nbos = cand->nbos;
+	struct qaccel_job *open;
+	int ret;
+
+	if (!qaccel_uring_has_open(order))
+		return -EAGAIN;
+	if (in_fence && !qaccel_job_fence_ordered(queue, in_fence))
+		return -EAGAIN;
+
+	ret = qaccel_job_lock_resvs(objs, nbos, &ctx, false);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < nbos; i++) {
+		ret = dma_resv_reserve_fences(objs[i]->resv, 1);
+		if (ret)
+			goto out_unlock_resv;
+		dma_resv_for_each_fence(&cursor, objs[i]->resv,
+					dma_resv_usage_rw(cand->bos[i].write), fence) {
+			if (!qaccel_job_fence_ordered(queue, fence)) {
+				ret = -EAGAIN;
+				goto out_unlock_resv;
+			}
+		}
+	}
+
+	mutex_lock(&queue->lock);
+	ret = -ENOENT;
+	if (queue->dead)
+		goto out_unlock_queue;
+
+	open = qaccel_uring_open_lock(order);
+	ret = -EAGAIN;
+	if (open && open->ndesc < open->max_desc && open->nbos + cand->nbos <= open->max_bos) {
+		qaccel_job_merge_locked(open, cand, objs);
+		*seqno = qaccel_job_take_seqno(open, open->ndesc - 1);
+		/* The open job is not pushed yet: the fence cannot have signalled. */
+		if (cb)
+			dma_fence_add_callback(open->cmds[open->ndesc - 1], cb, cb_func);
+		atomic64_inc(&open->qdev->counters.jobs_submitted);
+		atomic64_inc(&open->qdev->counters.jobs_merged);
+		ret = 0;
+	}
+	qaccel_uring_open_unlock(order);
+
+out_unlock_queue:
+	mutex_unlock(&queue->lock);
+out_unlock_resv:
+	/* A merged command's BOs moved to the open job. */
+	drm_gem_unlock_reservations(objs, nbos, &ctx);
+	return ret;
+}
+
+/*
+ * The command of a one-command job, moved to a new job with room for the
+ * next commands of the task's batch to join. Return: the new job, or NULL
+ * (then @job stays as it was).
+ */
+static struct qaccel_job *qaccel_job_grow(struct qaccel_job *job)
+{
+	struct qaccel_job *big;
+
+	big = qaccel_job_alloc(job->qdev, 1, QACCEL_MAX_JOBS, QACCEL_MAX_JOBS * QACCEL_CMD_BOS,
+			       true);
+	if (!big)
+		return NULL;
+	kref_get(&job->queue->ref);
+	big->queue = job->queue;
+	big->vm = qaccel_vm_get(job->vm);
+	big->lock_nointr = job->lock_nointr;
+	memcpy(big->desc[0], job->desc[0], sizeof(big->desc[0]));
+	big->cmds[0] = job->cmds[0];
+	job->cmds[0] = NULL;
+	memcpy(big->bos, job->bos, job->nbos * sizeof(*job->bos));
+	big->nbos = job->nbos;
+	job->nbos = 0;
+	return big;
 }
 
 /**
@@ -642,14 +958,16 @@ out_unlock_resv:
  * @out_syncobj: syncobj handle that receives the job's finished fence, or 0
  * @seqno: out, the submission's sequence number on its queue, set before
  *	@cb can run
- * @cb: callback to add to the job's finished fence, or NULL; it is added
- *	before any later job of the queue is pushed, so the callbacks of a
- *	queue's jobs run in the order of their seqnos
+ * @cb: callback to add to the submission's fence (the job's finished
+ *	fence, or the command fence of a job of an io_uring command), or
+ *	NULL; it is added before any later job of the queue is pushed, so the
+ *	callbacks of a queue's submissions run in the order of their seqnos
  * @cb_func: the function of @cb
  *
  * Every submission path goes through here: each GEMM is checked by
  * qaccel_validate_gemm() against the job's BOs, the syncobjs are looked up,
- * then the job takes its dependencies and is pushed to its queue.
+ * then the job of an io_uring command may join the queue's open job
+ * (qaccel_job_merge()); otherwise the job takes its dependencies and is pushed to its queue.
  *
  * Return: 0, or a negative errno (see the uAPI header) with nothing queued
  * and no reference kept.
@@ -665,7 +983,7 @@ int qaccel_job_submit(struct qaccel_job *job, struct drm_file *file,
 	struct drm_device *drm = &job->qdev->drm;
 	struct dma_fence *stack_fence, **in_fences = &stack_fence;
 	struct drm_syncobj *out = NULL;
-	unsigned int i;
+	unsigned int i, nobjs = 0;
 	int ret;
 
 	ret = qaccel_job_validate(job, gemms);
@@ -705,8 +1023,31 @@ int qaccel_job_submit(struct qaccel_job *job, struct drm_file *file,
 			goto out_put_syncobj;
 		}
 	}
-	for (i = 0; i < job->nbos; i++)
+	/*
+	 * The caller's own references: the job's may go with the job as soon
+	 * as it is pushed, while the reservation locks are still held.
+	 */
+	nobjs = job->nbos;
+	for (i = 0; i < nobjs; i++) {
 		objs[i] = &job->bos[i].map->bo->base.base;
+		drm_gem_object_get(objs[i]);
+	}
+
+	/* A one-command job of an io_uring command may join the open job. */
+	if (job->cmds && job->max_desc == 1) {
+		struct qaccel_job *big;
+
+		ret = qaccel_job_merge(job, objs, in_count ? in_fences[0] : NULL, seqno,
+				       cb, cb_func);
+		if (ret != -EAGAIN)
+			goto out_free_objs;
+		/* It starts a job: one the next commands of the batch can join. */
+		big = qaccel_uring_can_hold() ? qaccel_job_grow(job) : NULL;
+		if (big) {
+			qaccel_job_free(job);
+			job = big;
+		}
+	}
 
 	ret = pm_runtime_resume_and_get(drm->dev);
 	if (ret)
@@ -722,10 +1063,12 @@ int qaccel_job_submit(struct qaccel_job *job, struct drm_file *file,
 	if (ret)
 		goto out_free_objs;
 
-	/* The scheduler owns the job now. */
+	/* The scheduler owns the job now (or its command joined the open job). */
 	job = NULL;
 
 out_free_objs:
+	for (i = 0; i < nobjs; i++)
+		drm_gem_object_put(objs[i]);
 	if (objs != stack_objs)
 		kvfree(objs);
 out_put_syncobj:

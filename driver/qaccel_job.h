@@ -23,6 +23,9 @@ struct qaccel_mapping;
 struct qaccel_queue;
 struct qaccel_vm;
 
+/* The BOs an io_uring command's GEMM names: A, W and C, at most three. */
+#define QACCEL_CMD_BOS	3
+
 /**
  * struct qaccel_job_bo - a buffer object a job uses
  * @map: its mapping in the job's address space (a reference)
@@ -62,6 +65,19 @@ struct qaccel_job_bo {
  * @lock_nointr: take the BOs' reservation locks without an interruptible
  *	wait: the submitter (an io_uring command) cannot report -EINTR,
  *	since pending io_uring task work makes a signal look pending
+ * @cmds: for a job of io_uring commands, one command fence per descriptor
+ *	(each command is a submission of its own, with its own seqno and
+ *	status), in the job's own allocation; NULL for an ioctl job
+ * @cmds_live: entries of @cmds initialised (the others, when not NULL,
+ *	are allocated only)
+ * @desc_start: descriptors before this one are over (completed, or failed
+ *	on their own after a reset): the ring runs the job from here
+ * @ring_ndesc: descriptors of the job the ring holds since run_job
+ * @cmd_error: error of the first command that failed on its own (the job
+ *	ran again after it): the job's fences carry it once the job is over,
+ *	so implicit-sync waiters see that the job had a failure
+ * @max_desc: room in @desc (io_uring commands join an open job while it
+ *	has room)
  * @ndesc: number of descriptors
  * @desc: the descriptors (host order), SEQNO and PGD filled at submission
  *	to the ring
@@ -86,6 +102,12 @@ struct qaccel_job {
 	bool ran;
 	bool pm_ref;
 	bool lock_nointr;
+	struct dma_fence **cmds;
+	u32 cmds_live;
+	u32 desc_start;
+	u32 ring_ndesc;
+	int cmd_error;
+	u32 max_desc;
 	u32 ndesc;
 	u32 desc[][QA1_DESC_WORDS];
 };
@@ -97,6 +119,9 @@ static inline struct qaccel_job *to_qaccel_job(struct drm_sched_job *sched_job)
 
 struct qaccel_job *qaccel_job_new(struct drm_file *file, u32 queue_id, u32 ndesc,
 				  u32 max_bos);
+struct qaccel_job *qaccel_job_new_cmd(struct drm_file *file, u32 queue_id, u32 max_desc);
+void qaccel_job_push_armed(struct qaccel_job *job);
+u64 qaccel_cmd_fence_job(struct dma_fence *fence);
 int qaccel_job_add_bo_handle(struct qaccel_job *job, struct drm_file *file, u32 handle,
 			     bool write);
 int qaccel_job_add_bos_va(struct qaccel_job *job, const u64 *vas, const bool *write,

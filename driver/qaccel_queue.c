@@ -7,9 +7,10 @@
  * queues run independently. Queue 0 exists from open to close with normal
  * priority; others are created and destroyed by ioctl.
  *
- * A queue remembers the finished fences of its last QACCEL_JOB_HISTORY
- * submissions, so that DRM_IOCTL_QACCEL_JOB_WAIT can tell how a submission
- * ended (the fence's error), not only that it did.
+ * A queue remembers the fences of its last QACCEL_JOB_HISTORY submissions
+ * (a job's finished fence, or an io_uring command's own fence), so that
+ * DRM_IOCTL_QACCEL_JOB_WAIT can tell how a submission ended (the fence's
+ * error), not only that it did.
  *
  * Destroying a queue waits until its queued jobs have reached the engine
  * (however long their dependencies take; a fatal signal cuts it short),
@@ -75,6 +76,7 @@ static struct qaccel_queue *qaccel_queue_create(struct qaccel_device *qdev, u32 
 
 	kref_init(&queue->ref);
 	mutex_init(&queue->lock);
+	queue->cmd_context = dma_fence_context_alloc(1);
 	atomic_set(&queue->queued, 0);
 	queue->qdev = qdev;
 
@@ -125,6 +127,8 @@ static void qaccel_queue_kill(struct qaccel_queue *queue, bool drain)
 
 	mutex_lock(&queue->lock);
 	queue->dead = true;
+	/* An io_uring job still open goes to the entity before it is torn down. */
+	qaccel_uring_flush(queue->uring_order);
 	mutex_unlock(&queue->lock);
 
 	if (drain) {
@@ -300,7 +304,8 @@ int qaccel_ioctl_queue_destroy(struct drm_device *drm, void *data, struct drm_fi
 
 /**
  * qaccel_job_status - the uAPI status of a finished submission
- * @fence: the submission's signalled finished fence
+ * @fence: the submission's signalled fence (its job's finished fence, or
+ *	its command fence)
  *
  * What DRM_IOCTL_QACCEL_JOB_WAIT reports and what an io_uring command
  * completes with.

@@ -30,11 +30,13 @@ struct qaccel_uring_order;
  *	sequence numbers are handed out in the order jobs are pushed
  * @dead: destroyed: no job may be pushed any more
  * @seqno: sequence number of the last submission (the first gets 1)
- * @history: finished fences of the last QACCEL_JOB_HISTORY submissions,
- *	indexed by seqno % QACCEL_JOB_HISTORY
+ * @history: fences of the last QACCEL_JOB_HISTORY submissions (the
+ *	finished fence of an ioctl job, the command fence of an io_uring
+ *	command), indexed by seqno % QACCEL_JOB_HISTORY
  * @queued: jobs pushed to @entity that have not reached the engine yet
- * @uring_order: the order in which completions of the queue's io_uring
- *	commands are posted (a reference)
+ * @uring_order: the queue's io_uring state (a reference): the order in
+ *	which completions of its commands are posted, and its open job
+ * @cmd_context: fence context of its io_uring commands' fences
  */
 struct qaccel_queue {
 	struct kref ref;
@@ -48,6 +50,7 @@ struct qaccel_queue {
 	struct dma_fence *history[QACCEL_JOB_HISTORY];
 	atomic_t queued;
 	struct qaccel_uring_order *uring_order;
+	u64 cmd_context;
 };
 
 int qaccel_queues_init(struct qaccel_file *qfile);

@@ -14,7 +14,8 @@
  *
  * After a reset (qaccel_sched.c) the jobs that were in the ring are written
  * again from index 0 with the sequence numbers they had: only the guilty
- * job's are skipped.
+ * job's are skipped (in a job of io_uring commands, only the guilty
+ * command's and those before it).
  *
  * Copyright (c) 2026 The qaccel authors
  */
@@ -236,14 +237,14 @@ struct dma_fence *qaccel_ring_submit(struct qaccel_device *qdev, struct qaccel_j
 	struct qaccel_ring *ring = &qdev->ring;
 	u64 pgd = job->vm->l1.dma;
 	unsigned long flags;
-	u32 delay, i, w;
+	u32 delay, i, n, w;
 	bool idle;
 
 	spin_lock_irqsave(&ring->lock, flags);
-	if (!ring->running || ring->used + job->ndesc > ring->entries - 1) {
+	n = job->ndesc - job->desc_start;
+	if (!ring->running || ring->used + n > ring->entries - 1) {
 		spin_unlock_irqrestore(&ring->lock, flags);
-		drm_err(&qdev->drm, "command ring not ready for a job of %u descriptors\n",
-			job->ndesc);
+		drm_err(&qdev->drm, "command ring not ready for a job of %u descriptors\n", n);
 		return ERR_PTR(-EIO);
 	}
 
@@ -256,7 +257,8 @@ struct dma_fence *qaccel_ring_submit(struct qaccel_device *qdev, struct qaccel_j
 		job->hw_fence_live = true;
 	}
 
-	for (i = 0; i < job->ndesc; i++) {
+	/* After a reset, the descriptors the ring did not finish. */
+	for (i = job->desc_start; i < job->ndesc; i++) {
 		__le32 *d = ring->desc + (size_t)ring->tail * (QA1_DESC_SIZE / 4);
 		u32 ctrl = job->desc[i][QA1_DESC_CTRL];
 
@@ -283,7 +285,8 @@ struct dma_fence *qaccel_ring_submit(struct qaccel_device *qdev, struct qaccel_j
 		}
 		ring->tail = (ring->tail + 1) & (ring->entries - 1);
 	}
-	ring->used += job->ndesc;
+	job->ring_ndesc = n;
+	ring->used += n;
 
 	idle = list_empty(&ring->inflight);
 	if (idle) {
@@ -336,7 +339,7 @@ static void qaccel_ring_job_done_locked(struct qaccel_device *qdev,
 	atomic64_add(ns, &qdev->counters.busy_ns);
 	atomic64_add(ns, &job->vm->engine_ns);
 	ring->head_start = now;
-	ring->used -= job->ndesc;
+	ring->used -= job->ring_ndesc;
 	list_del_init(&job->inflight_link);
 }
 
@@ -367,6 +370,9 @@ void qaccel_ring_process_locked(struct qaccel_device *qdev)
 		if (job->seq_last > done)
 			break;
 		qaccel_ring_job_done_locked(qdev, job, now);
+		job->desc_start = job->ndesc;
+		if (job->cmd_error)
+			qaccel_job_set_error(job, job->cmd_error);
 		dma_fence_signal_locked(job->hw_fence);
 	}
 
@@ -436,34 +442,70 @@ bool qaccel_ring_progressed(struct qaccel_device *qdev, unsigned long timeout)
 	return alive;
 }
 
+/*
+ * A job's descriptors before the one the engine was on when it stopped
+ * have completed: the job goes on from there. Returns that descriptor.
+ */
+static u32 qaccel_ring_job_progress_locked(struct qaccel_ring *ring, struct qaccel_job *job)
+{
+	if (ring->completed_seqno >= job->seq_first)
+		job->desc_start = max_t(u32, job->desc_start,
+					ring->completed_seqno - job->seq_first + 1);
+	return job->desc_start;
+}
+
 /**
  * qaccel_ring_reset_inflight - take the jobs out of a reset engine's ring
  * @qdev: the device; the engine has been reset, the scheduler is stopped
  * @error: error of the guilty job (-ETIMEDOUT or -EIO)
+ * @seqno: out, the sequence number of the descriptor the engine hung or
+ *	faulted on
  *
  * Signals the fences of jobs the engine completed before it stopped, then
  * fails the first incomplete job (the one the engine hung or faulted on)
  * with @error. The other jobs leave the ring; the scheduler writes them
  * again after qaccel_ring_hw_start().
  *
+ * The descriptors of a job of io_uring commands are submissions of their
+ * own: the command the engine stopped on fails alone, and the job stays,
+ * to run its later commands again with the innocent jobs; only a failure
+ * on its last command ends it with @error (its earlier commands keep the
+ * status they had). Either way the job's own fences end with the error of
+ * its first failed command.
+ *
  * Return: the guilty job, or NULL when the ring held none.
  */
-struct qaccel_job *qaccel_ring_reset_inflight(struct qaccel_device *qdev, int error)
+struct qaccel_job *qaccel_ring_reset_inflight(struct qaccel_device *qdev, int error,
+					      u64 *seqno)
 {
 	struct qaccel_ring *ring = &qdev->ring;
 	struct qaccel_job *job, *guilty;
 	unsigned long flags;
+	u32 at;
 
 	spin_lock_irqsave(&ring->lock, flags);
 	qaccel_ring_process_locked(qdev);
 
 	guilty = list_first_entry_or_null(&ring->inflight, struct qaccel_job, inflight_link);
 	if (guilty) {
+		at = qaccel_ring_job_progress_locked(ring, guilty);
+		*seqno = guilty->seq_first + at;
 		qaccel_ring_job_done_locked(qdev, guilty, ktime_get());
-		if (guilty->seq_last > ring->completed_seqno)
-			ring->completed_seqno = guilty->seq_last;
-		qaccel_job_set_error(guilty, error);
-		dma_fence_signal_locked(guilty->hw_fence);
+		if (guilty->cmds && at + 1 < guilty->ndesc) {
+			/* The command fails; the job runs again from the next one. */
+			dma_fence_set_error(guilty->cmds[at], error);
+			if (!guilty->cmd_error)
+				guilty->cmd_error = error;
+			guilty->desc_start = at + 1;
+			ring->completed_seqno = *seqno;
+		} else {
+			if (guilty->seq_last > ring->completed_seqno)
+				ring->completed_seqno = guilty->seq_last;
+			if (guilty->cmds)
+				dma_fence_set_error(guilty->cmds[at], error);
+			qaccel_job_set_error(guilty, guilty->cmd_error ? guilty->cmd_error : error);
+			dma_fence_signal_locked(guilty->hw_fence);
+		}
 	}
 
 	/* The innocent ones run again, with the same sequence numbers. */
@@ -493,6 +535,8 @@ void qaccel_ring_cancel_all(struct qaccel_device *qdev, int error)
 	WRITE_ONCE(ring->running, false);
 	while ((job = list_first_entry_or_null(&ring->inflight, struct qaccel_job,
 					       inflight_link))) {
+		/* Commands the engine completed keep their success. */
+		qaccel_ring_job_progress_locked(ring, job);
 		qaccel_ring_job_done_locked(qdev, job, ktime_get());
 		if (job->seq_last > ring->completed_seqno)
 			ring->completed_seqno = job->seq_last;

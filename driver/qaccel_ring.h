@@ -83,7 +83,8 @@ struct dma_fence *qaccel_ring_submit(struct qaccel_device *qdev, struct qaccel_j
 void qaccel_ring_irq(struct qaccel_device *qdev, u32 pending);
 void qaccel_ring_process_locked(struct qaccel_device *qdev);
 bool qaccel_ring_progressed(struct qaccel_device *qdev, unsigned long timeout);
-struct qaccel_job *qaccel_ring_reset_inflight(struct qaccel_device *qdev, int error);
+struct qaccel_job *qaccel_ring_reset_inflight(struct qaccel_device *qdev, int error,
+					      u64 *seqno);
 void qaccel_ring_cancel_all(struct qaccel_device *qdev, int error);
 bool qaccel_ring_idle(struct qaccel_device *qdev);
 u32 qaccel_ring_inject(struct qaccel_device *qdev, bool clear);

@@ -19,7 +19,9 @@
  *  3. soft-resets the engine, which then stops touching memory;
  *  4. signals the jobs the engine completed, fails the first incomplete one
  *     (the one it hung or faulted on) with -ETIMEDOUT (hang) or -EIO
- *     (fault), and takes the others out of the ring;
+ *     (fault), and takes the others out of the ring; in a job of io_uring
+ *     commands only the command it stopped on fails, and the job's later
+ *     commands run again with the innocent jobs;
  *  5. programs the ring again from index 0;
  *  6. hands the scheduler's jobs back to run_job, which writes the innocent
  *     ones again, in order, with their old sequence numbers (when there was
@@ -111,6 +113,7 @@ static void qaccel_sched_reset(struct qaccel_device *qdev, int error)
 {
 	struct qaccel_coredump *dump;
 	struct qaccel_job *guilty;
+	u64 seqno = 0;
 
 	dump = qaccel_coredump_capture(qdev, error);
 
@@ -120,12 +123,12 @@ static void qaccel_sched_reset(struct qaccel_device *qdev, int error)
 	qaccel_device_sync_irq(qdev);
 	atomic64_inc(&qdev->counters.resets);
 
-	guilty = qaccel_ring_reset_inflight(qdev, error);
-	qaccel_coredump_add_job(dump, guilty);
+	guilty = qaccel_ring_reset_inflight(qdev, error, &seqno);
+	qaccel_coredump_add_job(dump, guilty, seqno);
 	if (guilty)
-		dev_warn_ratelimited(qdev->drm.dev, "job %llu-%llu %s, engine reset\n",
+		dev_warn_ratelimited(qdev->drm.dev, "job %llu-%llu %s at %llu, engine reset\n",
 				     guilty->seq_first, guilty->seq_last,
-				     error == -EIO ? "faulted" : "hung");
+				     error == -EIO ? "faulted" : "hung", seqno);
 
 	qaccel_ring_hw_start(qdev);
 	qaccel_coredump_emit(qdev, dump);

@@ -28,6 +28,7 @@ static const struct {
 	{ "busy_ns", offsetof(struct qaccel_counters, busy_ns) },
 	{ "live_bos", offsetof(struct qaccel_counters, live_bos) },
 	{ "live_bo_bytes", offsetof(struct qaccel_counters, live_bo_bytes) },
+	{ "jobs_merged", offsetof(struct qaccel_counters, jobs_merged) },
 };
 
 static s64 qaccel_counter_value(struct qaccel_device *qdev, unsigned int i)
@@ -74,6 +75,7 @@ static QACCEL_COUNTER_ATTR(resets);
 static QACCEL_COUNTER_ATTR(busy_ns);
 static QACCEL_COUNTER_ATTR(live_bos);
 static QACCEL_COUNTER_ATTR(live_bo_bytes);
+static QACCEL_COUNTER_ATTR(jobs_merged);
 
 static struct attribute *qaccel_counter_attrs[] = {
 	&dev_attr_jobs_submitted.attr,
@@ -83,6 +85,7 @@ static struct attribute *qaccel_counter_attrs[] = {
 	&dev_attr_busy_ns.attr,
 	&dev_attr_live_bos.attr,
 	&dev_attr_live_bo_bytes.attr,
+	&dev_attr_jobs_merged.attr,
 	NULL
 };
 

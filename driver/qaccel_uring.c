@@ -10,15 +10,25 @@
  * before it is queued completes the command at once with the errno the
  * ioctl would return, leaving nothing queued or referenced.
  *
- * A queued job completes its command when it is over, not when it is
- * queued: a callback on the job's finished fence (which may run in an
- * interrupt handler) schedules task work on the ring, and the task work
- * posts the CQE with the job's status (the one DRM_IOCTL_QACCEL_JOB_WAIT
- * reports) and the submission's seqno as the first extra word of a 32-byte
- * CQE. io_uring does not always run task work in the order it was queued,
- * so each queue hands its finished commands to task work one at a time, in
- * the order its jobs finished (struct qaccel_uring_order): the CQEs of a
- * queue are posted in submission order.
+ * The commands of one queue that one io_uring_enter() issues (a batch)
+ * share a scheduler job when they can: io_uring plugs the task while it
+ * issues several SQEs, and the queue's job stays open, for the next
+ * commands of the batch to join, until the plug is flushed (at the end of
+ * the batch, or when the task is about to sleep) or another job of the
+ * queue is armed (qaccel_job_merge() says which commands may join). Each
+ * command keeps its own seqno and status, through its command fence.
+ *
+ * A queued command completes when it is over, not when it is queued: a
+ * callback on its command fence (which may run in an interrupt handler)
+ * schedules task work on the ring, and the task work posts the CQE with
+ * the command's status (the one DRM_IOCTL_QACCEL_JOB_WAIT reports) and its
+ * seqno as the first extra word of a 32-byte CQE. io_uring does not always
+ * run task work in the order it was queued, so each queue hands its
+ * finished commands to task work one turn at a time, in the order its jobs
+ * finished (struct qaccel_uring_order): the CQEs of a queue are posted in
+ * submission order. A turn is the finished commands of one job waiting
+ * together; they come from one batch, so from one ring, and one task work
+ * of that ring posts them all.
  *
  * Where io_uring supports cancelable commands, a command is marked so once
  * its job is queued: when its ring or task goes away, io_uring calls back
@@ -36,11 +46,13 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/blkdev.h>
 #include <linux/build_bug.h>
 #include <linux/dma-fence.h>
 #include <linux/errno.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -56,24 +68,33 @@
 
 static_assert(sizeof(struct drm_qaccel_uring_gemm) == 80);
 
-/* The BOs a GEMM names: A, W and C, at most three distinct. */
-#define QACCEL_URING_MAX_BOS	3
-
 /**
- * struct qaccel_uring_order - the order in which the completions of one
- *	queue's commands are posted
- * @ref: the queue and every command of the queue whose state exists hold
- *	one; freed (in any context) with the last
+ * struct qaccel_uring_order - the io_uring state of one queue: the order
+ *	in which the completions of its commands are posted, and its open job
+ * @ref: the queue, every command of the queue whose state exists and every
+ *	task plug holding its open job hold one; freed (in any context) with
+ *	the last
  * @lock: protects @done and @posting
  * @done: commands whose job finished, in the order the jobs finished,
  *	waiting for their turn
- * @posting: one command's completion is in task work: the next waits
- *	until it has been posted
+ * @posting: one turn's completions are in task work: the next turn waits
+ *	until they have been posted
+ * @open_lock: protects @open_job and @open_plug; never taken in
+ *	interrupt context; taken under the queue's lock by submitters, and
+ *	alone as a task's batch ends
+ * @open_job: a job of io_uring commands armed but not pushed yet, which
+ *	the next commands of the same batch may join; pushed when the batch
+ *	of the task that opened it ends (or that task sleeps), or before any
+ *	other job of the queue is armed
+ * @open_plug: the plug of the batch that opened @open_job, only compared:
+ *	the commands of a job all come from one batch, so from one ring (a
+ *	plug is io_uring's, started for one ring's io_submit_sqes() and
+ *	finished at its end; a task in an io_uring_enter() holds no other)
  *
  * io_uring may run task work in another order than it was queued in, so
- * the completions of a queue's commands go to task work one at a time, in
- * the order the jobs finished (the queue's order), whatever ring each
- * command came from.
+ * the completions of a queue's commands go to task work one turn at a
+ * time, in the order the jobs finished (the queue's order), whatever ring
+ * each command came from.
  */
 struct qaccel_uring_order {
 	struct kref ref;
@@ -81,6 +102,23 @@ struct qaccel_uring_order {
 	spinlock_t lock;
 	struct list_head done;
 	bool posting;
+	/* Protects open_job and open_plug. */
+	spinlock_t open_lock;
+	struct qaccel_job *open_job;
+	void *open_plug;
+};
+
+/**
+ * struct qaccel_uring_plug - an open job waiting for the end of its
+ *	task's batch of commands
+ * @cb: the callback on the task's plug, which io_uring holds while it
+ *	issues a batch of SQEs and flushes when the batch is issued or the
+ *	task is about to sleep
+ * @order: the queue's io_uring state (a reference)
+ */
+struct qaccel_uring_plug {
+	struct blk_plug_cb cb;
+	struct qaccel_uring_order *order;
 };
 
 /*
@@ -100,12 +138,16 @@ enum qaccel_uring_state {
 
 /**
  * struct qaccel_uring_req - state of one command whose job is queued
- * @cb: callback on the job's finished fence
+ * @cb: callback on the command fence
  * @cmd: the command; valid until it completes
  * @order: its queue's completion order (a reference)
  * @link: entry in &qaccel_uring_order.done, under its lock
+ * @group: the commands of its job whose turn came with it, posted by the
+ *	same task work (the first one's)
  * @seqno: the submission's sequence number on its queue
- * @res: the job's status, set by the fence callback
+ * @job: the seqno of the first command of its job, set by the fence
+ *	callback
+ * @res: the command's status, set by the fence callback
  * @state: &enum qaccel_uring_state, changed by compare-and-exchange only
  */
 struct qaccel_uring_req {
@@ -113,7 +155,9 @@ struct qaccel_uring_req {
 	struct io_uring_cmd *cmd;
 	struct qaccel_uring_order *order;
 	struct list_head link;
+	struct list_head group;
 	u64 seqno;
+	u64 job;
 	int res;
 	atomic_t state;
 };
@@ -144,6 +188,7 @@ struct qaccel_uring_order *qaccel_uring_order_create(void)
 	kref_init(&order->ref);
 	spin_lock_init(&order->lock);
 	INIT_LIST_HEAD(&order->done);
+	spin_lock_init(&order->open_lock);
 	return order;
 }
 
@@ -161,6 +206,131 @@ static void qaccel_uring_order_release(struct kref *ref)
 void qaccel_uring_order_put(struct qaccel_uring_order *order)
 {
 	kref_put(&order->ref, qaccel_uring_order_release);
+}
+
+/* The current batch of commands (its task's plug), NULL outside one. */
+static void *qaccel_uring_plug_id(void)
+{
+#ifdef CONFIG_BLOCK
+	return current->plug;
+#else
+	return NULL;
+#endif
+}
+
+/**
+ * qaccel_uring_flush - push the queue's open job, if it has one
+ * @order: the queue's io_uring state
+ *
+ * Called with the queue's lock held before another job of the queue is
+ * armed (jobs of a queue are pushed in the order they were armed), and as
+ * the batch of the task that opened the job ends. Does not sleep.
+ */
+void qaccel_uring_flush(struct qaccel_uring_order *order)
+{
+	spin_lock(&order->open_lock);
+	if (order->open_job) {
+		qaccel_job_push_armed(order->open_job);
+		WRITE_ONCE(order->open_job, NULL);
+	}
+	spin_unlock(&order->open_lock);
+}
+
+/**
+ * qaccel_uring_has_open - whether the queue has an open job now
+ * @order: the queue's io_uring state
+ *
+ * A hint, read without the lock.
+ *
+ * Return: true when a command may find an open job to join.
+ */
+bool qaccel_uring_has_open(struct qaccel_uring_order *order)
+{
+	return READ_ONCE(order->open_job) && READ_ONCE(order->open_plug) == qaccel_uring_plug_id();
+}
+
+/**
+ * qaccel_uring_open_lock - lock the queue's open job
+ * @order: the queue's io_uring state
+ *
+ * The caller holds the queue's lock; until qaccel_uring_open_unlock() it
+ * may add commands to the job, and must not sleep.
+ *
+ * Return: the open job if the current batch opened it, or NULL.
+ */
+struct qaccel_job *qaccel_uring_open_lock(struct qaccel_uring_order *order)
+	__acquires(&order->open_lock)
+{
+	spin_lock(&order->open_lock);
+	return order->open_plug == qaccel_uring_plug_id() ? order->open_job : NULL;
+}
+
+/**
+ * qaccel_uring_open_unlock - unlock the queue's open job
+ * @order: the queue's io_uring state
+ */
+void qaccel_uring_open_unlock(struct qaccel_uring_order *order)
+	__releases(&order->open_lock)
+{
+	spin_unlock(&order->open_lock);
+}
+
+#ifdef CONFIG_BLOCK
+/* The task's batch of commands is issued, or it is about to sleep. */
+static void qaccel_uring_unplug(struct blk_plug_cb *cb, bool from_schedule)
+{
+	struct qaccel_uring_plug *plug = container_of(cb, struct qaccel_uring_plug, cb);
+
+	qaccel_uring_flush(plug->order);
+	qaccel_uring_order_put(plug->order);
+	kfree(plug);
+}
+#endif
+
+/**
+ * qaccel_uring_can_hold - whether the current task batches its commands
+ *
+ * io_uring plugs the task while it issues several SQEs in one go.
+ *
+ * Return: true when a job made now may stay open for later commands.
+ */
+bool qaccel_uring_can_hold(void)
+{
+	return qaccel_uring_plug_id();
+}
+
+/**
+ * qaccel_uring_hold - keep a queue's new job open until the task's batch
+ *	of commands is issued
+ * @order: the queue's io_uring state; it has no open job (the caller
+ *	holds the queue's lock and flushed it before arming @job)
+ * @job: the job, armed, with room for more commands
+ *
+ * Return: true when the job is open (the task's plug pushes it), false
+ * when the caller pushes it now.
+ */
+bool qaccel_uring_hold(struct qaccel_uring_order *order, struct qaccel_job *job)
+{
+#ifdef CONFIG_BLOCK
+	struct qaccel_uring_plug *plug;
+	struct blk_plug_cb *cb;
+
+	cb = blk_check_plugged(qaccel_uring_unplug, order, sizeof(*plug));
+	if (!cb)
+		return false;
+	plug = container_of(cb, struct qaccel_uring_plug, cb);
+	if (!plug->order) {
+		kref_get(&order->ref);
+		plug->order = order;
+	}
+	spin_lock(&order->open_lock);
+	WRITE_ONCE(order->open_job, job);
+	WRITE_ONCE(order->open_plug, current->plug);
+	spin_unlock(&order->open_lock);
+	return true;
+#else
+	return false;
+#endif
 }
 
 static void qaccel_uring_req_free(struct qaccel_uring_req *req)
@@ -184,13 +354,15 @@ static void qaccel_uring_complete_tw(struct io_uring_cmd *cmd)
 #endif
 
 /*
- * Give the next finished command of the order its turn, unless one is in
- * task work already (@posted: the caller's command was, and is posted
+ * Give the next finished command of the order its turn, with the finished
+ * commands of the same job behind it (one batch of one ring), unless a
+ * turn is in task work already (@posted: the caller's was, and is posted
  * now). Cancelled commands are skipped and freed. Any context.
  */
 static void qaccel_uring_post_next(struct qaccel_uring_order *order, bool posted)
 {
-	struct qaccel_uring_req *req;
+	struct qaccel_uring_req *req, *r, *tmp, *first;
+	LIST_HEAD(turn);
 	unsigned long flags;
 
 	for (;;) {
@@ -200,7 +372,12 @@ static void qaccel_uring_post_next(struct qaccel_uring_order *order, bool posted
 		req = NULL;
 		if (!order->posting && !list_empty(&order->done)) {
 			req = list_first_entry(&order->done, struct qaccel_uring_req, link);
-			list_del(&req->link);
+			r = req;
+			list_for_each_entry_safe_from(r, tmp, &order->done, link) {
+				if (r->job != req->job)
+					break;
+				list_move_tail(&r->link, &turn);
+			}
 			order->posting = true;
 		}
 		spin_unlock_irqrestore(&order->lock, flags);
@@ -208,42 +385,60 @@ static void qaccel_uring_post_next(struct qaccel_uring_order *order, bool posted
 			return;
 
 		/*
-		 * Not the lazy form of task work: with one command in task work
+		 * Not the lazy form of task work: with one turn in task work
 		 * at a time, a waiter for several CQEs would never be woken.
 		 */
-		if (atomic_cmpxchg(&req->state, QACCEL_URING_PENDING,
-				   QACCEL_URING_POSTING) == QACCEL_URING_PENDING) {
-			io_uring_cmd_complete_in_task(req->cmd, qaccel_uring_complete_tw);
+		first = NULL;
+		list_for_each_entry_safe(r, tmp, &turn, link) {
+			list_del(&r->link);
+			if (atomic_cmpxchg(&r->state, QACCEL_URING_PENDING,
+					   QACCEL_URING_POSTING) != QACCEL_URING_PENDING) {
+				/* Cancelled and completed already: nobody else uses it. */
+				qaccel_uring_req_free(r);
+			} else if (!first) {
+				first = r;
+				INIT_LIST_HEAD(&first->group);
+			} else {
+				list_add_tail(&r->group, &first->group);
+			}
+		}
+		if (first) {
+			io_uring_cmd_complete_in_task(first->cmd, qaccel_uring_complete_tw);
 			return;
 		}
-		/* Cancelled and completed already: nobody else uses it. */
-		qaccel_uring_req_free(req);
 		posted = true;
 	}
 }
 
-/* Task work: post the completion of a command whose turn came. */
+/*
+ * Task work: post the completions of a turn, in order: the command's and
+ * those of its group (commands of one job, so of this ring).
+ */
 static void qaccel_uring_complete_tw_flags(struct io_uring_cmd *cmd, unsigned int issue_flags)
 {
-	struct qaccel_uring_req *req = qaccel_uring_pdu(cmd)->req;
+	struct qaccel_uring_req *req = qaccel_uring_pdu(cmd)->req, *r, *tmp;
 	struct qaccel_uring_order *order = req->order;
-	u64 seqno = req->seqno;
-	int res = req->res;
 
 	/*
-	 * Complete first, free after: completing takes the command off the
+	 * Complete first, free after: completing takes a command off the
 	 * ring's cancel list under the ring's lock, so a cancellation running
 	 * meanwhile (where task work may run without that lock) still finds
-	 * req alive, loses the compare-and-exchange and leaves it alone. The
-	 * order stays referenced until the next command had its turn.
+	 * its req alive, loses the compare-and-exchange and leaves it alone.
+	 * The order stays referenced until the next turn came.
 	 */
-	qaccel_uring_cmd_done(cmd, res, seqno, issue_flags);
-	kfree(req);
+	kref_get(&order->ref);
+	qaccel_uring_cmd_done(cmd, req->res, req->seqno, issue_flags);
+	list_for_each_entry_safe(r, tmp, &req->group, group) {
+		qaccel_uring_cmd_done(r->cmd, r->res, r->seqno, issue_flags);
+		qaccel_uring_req_free(r);
+	}
+	/* Last: it holds the group's list. */
+	qaccel_uring_req_free(req);
 	qaccel_uring_post_next(order, true);
 	qaccel_uring_order_put(order);
 }
 
-/* The job finished (any context): queue the command for its turn. */
+/* The command's submission is over (any context): queue it for its turn. */
 static void qaccel_uring_fence_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
 	struct qaccel_uring_req *req = container_of(cb, struct qaccel_uring_req, cb);
@@ -251,6 +446,7 @@ static void qaccel_uring_fence_cb(struct dma_fence *fence, struct dma_fence_cb *
 	unsigned long flags;
 
 	req->res = qaccel_job_status(fence);
+	req->job = qaccel_cmd_fence_job(fence);
 	/* req may be freed by the time post_next returns. */
 	kref_get(&order->ref);
 	spin_lock_irqsave(&order->lock, flags);
@@ -282,22 +478,44 @@ static void qaccel_uring_cancel(struct io_uring_cmd *cmd, unsigned int issue_fla
 #endif
 
 /*
- * Build, validate and queue the job of an inline GEMM, with req's callback
- * on its finished fence. Return: 0 with the seqno and a reference to the
- * queue's completion order in @req, or a negative errno with nothing
- * queued.
+ * Room for commands to join the job of a new command: none when the task
+ * issues no batch, or when the queue has an open job the command is
+ * expected to join.
+ */
+static u32 qaccel_uring_merge_room(struct drm_file *file, u32 queue_id)
+{
+	struct qaccel_queue *queue;
+	u32 room = 1;
+
+	if (!qaccel_uring_can_hold())
+		return 1;
+	queue = qaccel_queue_lookup(to_qaccel_file(file), queue_id);
+	if (!queue)
+		return 1;
+	if (!qaccel_uring_has_open(queue->uring_order))
+		room = QACCEL_MAX_JOBS;
+	qaccel_queue_put(queue);
+	return room;
+}
+
+/*
+ * Build, validate and queue the job of an inline GEMM (or join it to the
+ * queue's open job), with req's callback on its command fence. Return: 0
+ * with the seqno and a reference to the queue's completion order in @req,
+ * or a negative errno with nothing queued.
  */
 static int qaccel_uring_submit(struct drm_file *file, const struct drm_qaccel_uring_gemm *args,
 			       struct qaccel_uring_req *req)
 {
 	const struct drm_qaccel_gemm *g = &args->gemm;
-	const u64 vas[QACCEL_URING_MAX_BOS] = { g->c_va, g->a_va, g->w_va };
-	static const bool write[QACCEL_URING_MAX_BOS] = { true, false, false };
+	const u64 vas[QACCEL_CMD_BOS] = { g->c_va, g->a_va, g->w_va };
+	static const bool write[QACCEL_CMD_BOS] = { true, false, false };
 	struct qaccel_uring_order *order;
 	struct qaccel_job *job;
 	int ret;
 
-	job = qaccel_job_new(file, args->queue_id, 1, QACCEL_URING_MAX_BOS);
+	job = qaccel_job_new_cmd(file, args->queue_id,
+				 qaccel_uring_merge_room(file, args->queue_id));
 	if (IS_ERR(job))
 		return PTR_ERR(job);
 	order = job->queue->uring_order;
@@ -309,7 +527,7 @@ static int qaccel_uring_submit(struct drm_file *file, const struct drm_qaccel_ur
 	job->lock_nointr = true;
 
 	/* Each operand must lie in one BO of the file's address space. */
-	ret = qaccel_job_add_bos_va(job, vas, write, QACCEL_URING_MAX_BOS);
+	ret = qaccel_job_add_bos_va(job, vas, write, QACCEL_CMD_BOS);
 	if (ret) {
 		qaccel_job_free(job);
 		return ret;

@@ -78,7 +78,7 @@ static void print_isas_text(unsigned int mask)
  */
 static const char *const counter_names[] = {
 	"jobs_submitted", "jobs_completed", "jobs_failed", "resets", "busy_ns",
-	"live_bos", "live_bo_bytes",
+	"live_bos", "live_bo_bytes", "jobs_merged",
 };
 #define NR_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
 

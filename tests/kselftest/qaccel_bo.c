@@ -440,7 +440,7 @@ TEST_F(bo, sysfs_and_debugfs_counters_agree)
 {
 	static const char *const names[] = {
 		"jobs_submitted", "jobs_completed", "jobs_failed", "resets",
-		"busy_ns", "live_bos", "live_bo_bytes",
+		"busy_ns", "live_bos", "live_bo_bytes", "jobs_merged",
 	};
 	long long v[QT_ARRAY_SIZE(names)];
 	char text[4096], *line, *save = NULL;

@@ -11,6 +11,9 @@
  * in-syncobj dependencies; queue selection; every rejection (the ring,
  * the command, every GEMM field with the same errno as SUBMIT, operands
  * outside the file's mappings) leaves nothing behind; faults and hangs;
+ * a batch of commands issued in one io_uring_enter() run as one scheduler
+ * job, each still with its own status, and split where a command waits
+ * for a fence from elsewhere;
  * and what happens when the ring, the process or the device fd goes away
  * with commands in flight.
  *
@@ -162,7 +165,9 @@ static int ur_submit(struct ur *r)
 	int ret;
 
 	__atomic_store_n(r->sq_tail, r->sq_local, __ATOMIC_RELEASE);
-	ret = syscall(__NR_io_uring_enter, r->fd, n, 0, 0, NULL, 0);
+	/* An SQPOLL ring's thread may sleep: wake it (it then takes all n). */
+	ret = syscall(__NR_io_uring_enter, r->fd, n, 0,
+		      r->flags & IORING_SETUP_SQPOLL ? IORING_ENTER_SQ_WAKEUP : 0, NULL, 0);
 	if (ret < 0)
 		return -errno;
 	r->sq_submitted += ret;
@@ -619,6 +624,288 @@ TEST_F_TIMEOUT(uring, thousands_of_jobs_in_order_through_small_ring, 300)
 	qt_bo_free(fd, &w);
 	qt_bo_free(fd, &c);
 	qt_gemm_free(&q);
+}
+
+/* ---- a batch of commands as one job ----------------------------------- */
+
+#define MERGE_JOBS	8
+
+/*
+ * Prepare one command per placed job, on queue 0, with user_data = index
+ * (in = in-syncobj of the command at index in_at, 0 for none), and issue
+ * them in one io_uring_enter(). Returns the jobs_merged counter before.
+ */
+static long long merge_issue(struct __test_metadata *_metadata, FIXTURE_DATA(uring) *self,
+			     struct qt_placed *p, unsigned int n, unsigned int in_at,
+			     uint32_t in)
+{
+	struct drm_qaccel_uring_gemm u;
+	long long merged;
+	unsigned int i;
+
+	QT_COUNTER(&self->b.d.node, "jobs_merged", &merged);
+	for (i = 0; i < n; i++) {
+		qt_placed_reset_c(&p[i]);
+		ug_fill(&u, &p[i].job.gemm, 0, i == in_at ? in : 0);
+		EXPECT_EQ(0, ur_prep_gemm(&self->ring, self->b.d.fd, &u, i));
+	}
+	EXPECT_EQ((int)n, ur_submit(&self->ring));
+	return merged;
+}
+
+/*
+ * Pop n CQEs: in submission order, consecutive seqnos from first, status
+ * res[i] (JOB_WAIT agrees); C bit-exact where res[i] is 0.
+ */
+static void merge_collect(struct __test_metadata *_metadata, FIXTURE_DATA(uring) *self,
+			  struct qt_placed *p, unsigned int n, const int *res, uint64_t first)
+{
+	unsigned int i;
+	struct ucqe cqe;
+	int32_t status;
+	char why[160];
+
+	ASSERT_EQ(0, ur_wait(&self->ring, n, QT_JOB_TIMEOUT)) {
+		TH_LOG("only %u of %u CQEs", ur_ready(&self->ring), n);
+	}
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, ur_pop(&self->ring, &cqe));
+		EXPECT_EQ(i, cqe.user_data) TH_LOG("CQEs out of order");
+		EXPECT_EQ(res[i], cqe.res) {
+			TH_LOG("command %u: res %d (%s), expected %d", i, cqe.res,
+			       strerror(-cqe.res), res[i]);
+		}
+		EXPECT_EQ(first + i, cqe.big[0]) {
+			TH_LOG("command %u: seqno %llu", i, (unsigned long long)cqe.big[0]);
+		}
+		ASSERT_EQ(0, qt_job_wait(self->b.d.fd, 0, cqe.big[0], 0, &status));
+		EXPECT_EQ(res[i], status) TH_LOG("command %u: JOB_WAIT status %d", i, status);
+		if (!res[i])
+			EXPECT_EQ(0, qt_placed_check(&p[i], why, sizeof(why))) {
+				TH_LOG("command %u: %s", i, why);
+			}
+	}
+	EXPECT_EQ(-EAGAIN, ur_pop(&self->ring, &cqe)) TH_LOG("an extra CQE");
+}
+
+/*
+ * Commands of one queue issued in one io_uring_enter() run as one
+ * scheduler job (the jobs_merged counter counts the ones that joined the
+ * first): each still completes on its own, in order, with its own seqno
+ * and status, bit-exact, each with BOs of its own.
+ */
+TEST_F_TIMEOUT(uring, batch_of_commands_runs_as_one_job, 90)
+{
+	int res[MERGE_JOBS] = { 0 };
+	struct qt_placed p[MERGE_JOBS];
+	int fd = self->b.d.fd;
+	long long before, after;
+	unsigned int i, round;
+
+	NEED_URING(MERGE_JOBS, RING_FLAGS);
+	for (i = 0; i < MERGE_JOBS; i++)
+		ASSERT_EQ(0, qt_placed_new(fd, &p[i], 1 + i, 16 + 8 * i, 8 + 24 * i, OUT_S8,
+					   &self->r));
+	for (round = 0; round < 3; round++) {
+		before = merge_issue(_metadata, self, p, MERGE_JOBS, MERGE_JOBS, 0);
+		merge_collect(_metadata, self, p, MERGE_JOBS, res, 1 + round * MERGE_JOBS);
+		QT_COUNTER(&self->b.d.node, "jobs_merged", &after);
+		/*
+		 * All join unless the task slept part way (a blocking
+		 * allocation or lock), which pushes the job early.
+		 */
+		EXPECT_LE(1, after - before) {
+			TH_LOG("round %u: %lld of %d commands joined the first one's job",
+			       round, after - before, MERGE_JOBS - 1);
+		}
+		EXPECT_GE(MERGE_JOBS - 1, after - before);
+	}
+	for (i = 0; i < MERGE_JOBS; i++)
+		qt_placed_free(fd, &p[i]);
+}
+
+/*
+ * A fault or a hang on the first command of a batch run as one job fails
+ * that command alone (-EIO, -ETIMEDOUT); the engine is reset and the
+ * batch's other commands run again and complete bit-exact with status 0.
+ */
+TEST_F_TIMEOUT(uring, fault_in_a_batch_fails_only_its_command, 120)
+{
+	static const struct {
+		const char *inject;
+		int res;
+	} seq[] = { { "fault", -EIO }, { "hang", -ETIMEDOUT } };
+	struct qt_placed p[4];
+	int fd = self->b.d.fd;
+	long long before, after, resets0, resets1;
+	uint64_t first = 1;
+	unsigned int i;
+	size_t k;
+
+	NEED_URING(8, RING_FLAGS);
+	NEED_INJECT();
+	qt_devcd_free_all();
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, qt_placed_new(fd, &p[i], 2, 16, 16 * (i + 1), OUT_S8, &self->r));
+	for (k = 0; k < QT_ARRAY_SIZE(seq); k++) {
+		int res[4] = { seq[k].res, 0, 0, 0 };
+
+		QT_COUNTER(&self->b.d.node, "resets", &resets0);
+		ASSERT_EQ(0, qt_inject(&self->b.d.node, seq[k].inject));
+		before = merge_issue(_metadata, self, p, 4, 4, 0);
+		merge_collect(_metadata, self, p, 4, res, first);
+		QT_COUNTER(&self->b.d.node, "jobs_merged", &after);
+		QT_COUNTER(&self->b.d.node, "resets", &resets1);
+		EXPECT_LE(1, after - before) TH_LOG("%s: the batch was not one job", seq[k].inject);
+		EXPECT_GE(3, after - before);
+		EXPECT_EQ(resets0 + 1, resets1) TH_LOG("%s", seq[k].inject);
+		first += 4;
+		qt_devcd_free_all();
+	}
+	for (i = 0; i < 4; i++)
+		qt_placed_free(fd, &p[i]);
+}
+
+/*
+ * A command of a batch that waits for a fence from elsewhere (here its
+ * in_syncobj: a slow job on the other engine) does not join the job of the
+ * commands before it, which complete without waiting for that fence; the
+ * commands after it join its job. All in order, bit-exact.
+ */
+TEST_F_TIMEOUT(uring, batch_splits_at_a_foreign_dependency, 60)
+{
+	struct qt_placed p[4];
+	int fd = self->b.d.fd;
+	long long before, after;
+	struct ucqe cqe;
+	uint32_t gate;
+	unsigned int i;
+
+	NEED_URING(8, RING_FLAGS);
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, qt_placed_new(fd, &p[i], 2, 16, 8, OUT_S8, &self->r));
+	gate_open(_metadata, self, &gate);
+	if (!gate)
+		SKIP(return, "needs a second engine with delay injection");
+
+	/* Commands 0 and 1 run at once; 2 waits for the gate, 3 after it. */
+	before = merge_issue(_metadata, self, p, 4, 2, gate);
+	ASSERT_EQ(0, ur_wait(&self->ring, 2, QT_JOB_TIMEOUT));
+	if (!gate_done(self))
+		EXPECT_EQ(2, ur_poll(&self->ring)) TH_LOG("a command ran before its gate");
+	for (i = 0; i < 2; i++) {
+		char why[160];
+		int32_t status;
+
+		ASSERT_EQ(0, ur_pop(&self->ring, &cqe));
+		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(0, cqe.res);
+		EXPECT_EQ(1 + i, cqe.big[0]);
+		ASSERT_EQ(0, qt_job_wait(fd, 0, cqe.big[0], 0, &status));
+		EXPECT_EQ(0, status);
+		EXPECT_EQ(0, qt_placed_check(&p[i], why, sizeof(why))) TH_LOG("%s", why);
+	}
+	ASSERT_EQ(0, ur_wait(&self->ring, 2, QT_JOB_TIMEOUT));
+	EXPECT_TRUE(gate_done(self)) TH_LOG("a command completed before its gate");
+	for (i = 2; i < 4; i++) {
+		ASSERT_EQ(0, ur_pop(&self->ring, &cqe));
+		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(0, cqe.res);
+		EXPECT_EQ(1 + i, cqe.big[0]);
+	}
+	for (i = 2; i < 4; i++) {
+		char why[160];
+
+		EXPECT_EQ(0, qt_placed_check(&p[i], why, sizeof(why))) TH_LOG("%u: %s", i, why);
+	}
+	QT_COUNTER(&self->b.d.node, "jobs_merged", &after);
+	/* 1 joins 0's job and 3 joins 2's (unless the task slept in between). */
+	EXPECT_LE(1, after - before) TH_LOG("%lld commands joined", after - before);
+	EXPECT_GE(2, after - before) TH_LOG("a command joined across the dependency");
+	for (i = 0; i < 4; i++)
+		qt_placed_free(fd, &p[i]);
+}
+
+/*
+ * A batch on rings whose commands are issued and completed elsewhere: an
+ * SQPOLL ring (the SQ thread issues the batch and runs the task work), a
+ * DEFER_TASKRUN ring (task work runs only while the task waits on it) and
+ * commands forced to io_uring's workers (IOSQE_ASYNC: issued one by one,
+ * outside any batch, in no particular order). Every command completes
+ * with status 0 and C bit-exact, each seqno once, and the CQEs of the
+ * queue in seqno order.
+ */
+TEST_F_TIMEOUT(uring, batch_on_sqpoll_defer_taskrun_and_async_rings, 120)
+{
+	static const struct {
+		const char *name;
+		unsigned int setup;
+		unsigned int sqe_flags;
+	} mode[] = {
+		{ "sqpoll", IORING_SETUP_SQPOLL, 0 },
+		{ "defer-taskrun", IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, 0 },
+		{ "async", 0, IOSQE_ASYNC },
+	};
+	struct qt_placed p[MERGE_JOBS];
+	int fd = self->b.d.fd;
+	uint64_t next = 1;
+	unsigned int i;
+	size_t m;
+
+	NEED_URING(MERGE_JOBS, RING_FLAGS);
+	ur_close(&self->ring);
+	for (i = 0; i < MERGE_JOBS; i++)
+		ASSERT_EQ(0, qt_placed_new(fd, &p[i], 2, 16 + 16 * i, 8, OUT_S8, &self->r));
+	for (m = 0; m < QT_ARRAY_SIZE(mode); m++) {
+		struct drm_qaccel_uring_gemm u;
+		unsigned int seen = 0;
+		int ret;
+
+		ret = ur_setup(&self->ring, MERGE_JOBS, RING_FLAGS | mode[m].setup);
+		if (ret == -EINVAL || ret == -EPERM) {
+			TH_LOG("%s: no such ring here (%s)", mode[m].name, strerror(-ret));
+			continue;
+		}
+		ASSERT_EQ(0, ret) TH_LOG("%s: io_uring_setup: %s", mode[m].name, strerror(-ret));
+		for (i = 0; i < MERGE_JOBS; i++) {
+			qt_placed_reset_c(&p[i]);
+			ug_fill(&u, &p[i].job.gemm, 0, 0);
+			ASSERT_EQ(0, ur_prep_gemm(&self->ring, fd, &u, i));
+			((struct io_uring_sqe *)(self->ring.sqes + i * self->ring.sqe_size))->flags =
+				mode[m].sqe_flags;
+		}
+		ASSERT_EQ(MERGE_JOBS, ur_submit(&self->ring)) TH_LOG("%s", mode[m].name);
+		ASSERT_EQ(0, ur_wait(&self->ring, MERGE_JOBS, QT_JOB_TIMEOUT)) {
+			TH_LOG("%s: only %u CQEs", mode[m].name, ur_ready(&self->ring));
+		}
+		for (i = 0; i < MERGE_JOBS; i++) {
+			struct ucqe cqe;
+
+			ASSERT_EQ(0, ur_pop(&self->ring, &cqe));
+			EXPECT_EQ(0, cqe.res) TH_LOG("%s: res %d", mode[m].name, cqe.res);
+			EXPECT_EQ(next + i, cqe.big[0]) {
+				TH_LOG("%s: CQE %u has seqno %llu", mode[m].name, i,
+				       (unsigned long long)cqe.big[0]);
+			}
+			ASSERT_LT(cqe.user_data, MERGE_JOBS);
+			EXPECT_EQ(0, seen & 1u << cqe.user_data) TH_LOG("%s: twice", mode[m].name);
+			seen |= 1u << cqe.user_data;
+			/* The SQE order is the seqno order unless issued by workers. */
+			if (!mode[m].sqe_flags)
+				EXPECT_EQ(i, cqe.user_data) TH_LOG("%s: out of order", mode[m].name);
+		}
+		for (i = 0; i < MERGE_JOBS; i++) {
+			char why[160];
+
+			EXPECT_EQ(0, qt_placed_check(&p[i], why, sizeof(why))) {
+				TH_LOG("%s: command %u: %s", mode[m].name, i, why);
+			}
+		}
+		next += MERGE_JOBS;
+		ur_close(&self->ring);
+	}
+	for (i = 0; i < MERGE_JOBS; i++)
+		qt_placed_free(fd, &p[i]);
 }
 
 /* ---- dependencies and queues ------------------------------------------- */

@@ -490,6 +490,13 @@ struct drm_qaccel_job_wait {
  * fences of the BOs the job uses (as with %DRM_IOCTL_QACCEL_SUBMIT, whose
  * jobs and inline ones order against each other through their BOs).
  *
+ * Batches: commands of one queue issued by one io_uring_enter() may run on
+ * the engine as one scheduler job, one after another, when all they depend
+ * on is the queue's own work or already signalled. Each command keeps its
+ * sequence number, CQE and status, and a fault or hang fails only the
+ * command it hit (the later ones run again after the reset); but each
+ * command's completion comes when its whole batch's job is over.
+ *
  * The ring or the process going away with commands in flight: a queued
  * job always stays on its queue and runs (or is cancelled with its queue)
  * on its own references; its result in C and its status for

@@ -10,20 +10,22 @@
 # --backend device`, and `qaccel-bench submit`. Prints KTAP; exits non-zero
 # when anything failed.
 #
-# Usage: scripts/vm-lib.sh [--require-uring] [--bench-jobs N] [--bench-only]
-#                          SERIES
+# Usage: scripts/vm-lib.sh [--require-uring] [--bench-jobs N] [--bench-rounds R]
+#                          [--bench-only] SERIES
 #
 #   --require-uring   a driver without the io_uring command fails the uring
 #                     runs; without this option they are skipped with the
 #                     library's reason. scripts/check.sh passes it unless
 #                     QACCEL_REQUIRE_URING=n.
 #   --bench-jobs N    jobs per qaccel-bench run (default 2000; TCG is slow)
+#   --bench-rounds R  run the benchmark R times, the rounds one after the
+#                     other and, within a round, ioctl then io_uring (default 1)
 #   --bench-only      only the submission benchmark (what `make bench` runs):
 #                     no unit tests, no self-test
 #
 # Result names: <series>:<mode>.<test>:<name> for the unit tests,
 # <series>:selftest.<mode>:<name> for the self-test, and
-# <series>:zbench.<mode>:<name> for the benchmark, whose lines carry their
+# <series>:zbench.<round>.<mode>:<name> for the benchmark, whose lines carry their
 # figures; the benchmark's JSON goes to build/bench/vm-<series>.jsonl.
 # Environment: BUILD (default ./build), QACCEL_VM_ARGS (default emulated=2).
 
@@ -31,18 +33,21 @@ set -euo pipefail
 
 require_uring=0
 bench_jobs=2000
+bench_rounds=1
 bench_only=0
 while [ $# -gt 1 ]; do
 	case $1 in
 	--require-uring) require_uring=1 ;;
 	--bench-only) bench_only=1 ;;
 	--bench-jobs) bench_jobs=$2; shift ;;
+	--bench-rounds) bench_rounds=$2; shift ;;
 	*) echo "vm-lib.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
 done
-series=${1:?usage: vm-lib.sh [--require-uring] [--bench-jobs N] [--bench-only] SERIES}
+series=${1:?usage: vm-lib.sh [--require-uring] [--bench-jobs N] [--bench-rounds R] [--bench-only] SERIES}
 case $bench_jobs in ''|*[!0-9]*) echo "vm-lib.sh: --bench-jobs needs a number" >&2; exit 2 ;; esac
+case $bench_rounds in ''|0|*[!0-9]*) echo "vm-lib.sh: --bench-rounds needs a number > 0" >&2; exit 2 ;; esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 BUILD=${BUILD:-$top/build}
@@ -108,8 +113,10 @@ exit \$rc
 EOF
 		chmod +x "$stage/selftest.$mode"
 	}
-	# The submission benchmark: small jobs, batches of 1, 16 and 64.
-	cat > "$stage/zbench.$mode" <<EOF
+	# The submission benchmark: small jobs, batches of 1, 16 and 64; the
+	# harness runs the rounds in name order, each mode within a round.
+	for round in $(seq 1 "$bench_rounds"); do
+	cat > "$stage/zbench.$round.$mode" <<EOF
 #!/bin/sh
 echo "TAP version 13"
 echo "1..3"
@@ -129,7 +136,8 @@ for b in 1 16 64; do
 	fi
 done
 EOF
-	chmod +x "$stage/zbench.$mode"
+	chmod +x "$stage/zbench.$round.$mode"
+	done
 done
 
 # qaccel-info on the device, after everything else ran: the device is

@@ -6,7 +6,8 @@
  *   engine    the engine's registers and the driver's ring state
  *   inject    fault injection (engines with QA1_CAP_FAULT_INJECT): write
  *             "hang" or "fault" to make the next descriptor the engine
- *             starts hang or fault, "none" to disarm, "delay_us N" to slow
+ *             starts hang or fault ("hang N", "fault N": the one N
+ *             descriptors later), "none" to disarm, "delay_us N" to slow
  *             every work unit down by N microseconds (0: full speed);
  *             reading shows what is armed and the delay
  *
@@ -16,7 +17,8 @@
  *
  * An armed hang or fault goes with the next job submitted, and to the
  * engine's one-shot INJECT register when that job reaches the ring (on an
- * idle engine, it applies to that job's first descriptor). The delay is
+ * idle engine, it applies to that job's first descriptor, or N descriptors
+ * later). The delay is
  * written to the engine at once when it is in use, and before any job
  * reaches it otherwise.
  *
@@ -91,12 +93,15 @@ static int qaccel_debugfs_inject_show(struct seq_file *m, void *unused)
 		drm_dev_exit(idx);
 	}
 
-	if (armed & QA1_INJECT_FAULT)
-		seq_puts(m, "fault\n");
-	else if (armed & QA1_INJECT_HANG)
-		seq_puts(m, "hang\n");
-	else
+	if (armed & (QA1_INJECT_FAULT | QA1_INJECT_HANG)) {
+		seq_puts(m, armed & QA1_INJECT_FAULT ? "fault" : "hang");
+		if (armed & QA1_INJECT_SKIP_MASK)
+			seq_printf(m, " %u",
+				   (armed & QA1_INJECT_SKIP_MASK) >> QA1_INJECT_SKIP_SHIFT);
+		seq_puts(m, "\n");
+	} else {
 		seq_puts(m, "none\n");
+	}
 	seq_printf(m, "delay_us %u\n", READ_ONCE(qdev->inject_delay_us));
 	return 0;
 }
@@ -117,12 +122,39 @@ static void qaccel_debugfs_inject_update(struct qaccel_device *qdev, bool clear)
 	drm_dev_exit(idx);
 }
 
+/*
+ * "hang" or "fault", optionally followed by how many descriptors to let
+ * pass first (0 to 255). Return: 0 with the INJECT value, or -EINVAL.
+ */
+static int qaccel_debugfs_parse_inject(const char *cmd, u32 *bits)
+{
+	const char *rest;
+	u32 skip = 0;
+
+	if (str_has_prefix(cmd, "hang")) {
+		*bits = QA1_INJECT_HANG;
+		rest = cmd + strlen("hang");
+	} else if (str_has_prefix(cmd, "fault")) {
+		*bits = QA1_INJECT_FAULT;
+		rest = cmd + strlen("fault");
+	} else {
+		return -EINVAL;
+	}
+	if (*rest) {
+		if (*rest != ' ' || kstrtou32(skip_spaces(rest), 0, &skip) ||
+		    skip > QA1_INJECT_SKIP_MASK >> QA1_INJECT_SKIP_SHIFT)
+			return -EINVAL;
+	}
+	*bits |= skip << QA1_INJECT_SKIP_SHIFT;
+	return 0;
+}
+
 static ssize_t qaccel_debugfs_inject_write(struct file *file, const char __user *ubuf,
 					   size_t len, loff_t *ppos)
 {
 	struct qaccel_device *qdev = file_inode(file)->i_private;
 	char buf[32], *cmd;
-	u32 delay;
+	u32 delay, bits;
 
 	if (!(qdev->hw.caps & QA1_CAP_FAULT_INJECT))
 		return -EOPNOTSUPP;
@@ -133,10 +165,8 @@ static ssize_t qaccel_debugfs_inject_write(struct file *file, const char __user 
 	buf[len] = '\0';
 	cmd = strim(buf);
 
-	if (!strcmp(cmd, "hang")) {
-		atomic_set(&qdev->inject_next, QA1_INJECT_HANG);
-	} else if (!strcmp(cmd, "fault")) {
-		atomic_set(&qdev->inject_next, QA1_INJECT_FAULT);
+	if (!qaccel_debugfs_parse_inject(cmd, &bits)) {
+		atomic_set(&qdev->inject_next, bits);
 	} else if (!strcmp(cmd, "none")) {
 		atomic_set(&qdev->inject_next, 0);
 		qaccel_debugfs_inject_update(qdev, true);

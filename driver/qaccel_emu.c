@@ -187,7 +187,8 @@ void qaccel_emu_write(struct qaccel_emu *emu, u32 reg, u32 val)
 		*qaccel_emu_reg(emu, reg) = val;
 		break;
 	case QA1_REG_INJECT:
-		*qaccel_emu_reg(emu, reg) = val & (QA1_INJECT_HANG | QA1_INJECT_FAULT);
+		*qaccel_emu_reg(emu, reg) = val & (QA1_INJECT_HANG | QA1_INJECT_FAULT |
+						   QA1_INJECT_SKIP_MASK);
 		break;
 	case QA1_REG_MMU_INVALIDATE:
 		if (val & 1)

@@ -453,7 +453,13 @@ static void qaccel_emu_step(struct qaccel_emu *emu)
 	fence_addr = (u64)*qaccel_emu_reg(emu, QA1_REG_FENCE_ADDR_HI) << 32 |
 		     *qaccel_emu_reg(emu, QA1_REG_FENCE_ADDR_LO);
 	inject = *qaccel_emu_reg(emu, QA1_REG_INJECT);
-	*qaccel_emu_reg(emu, QA1_REG_INJECT) = 0;
+	if (inject & QA1_INJECT_SKIP_MASK) {
+		/* Let this descriptor pass: one fewer to skip. */
+		*qaccel_emu_reg(emu, QA1_REG_INJECT) = inject - BIT(QA1_INJECT_SKIP_SHIFT);
+		inject = 0;
+	} else {
+		*qaccel_emu_reg(emu, QA1_REG_INJECT) = 0;
+	}
 	*qaccel_emu_reg(emu, QA1_REG_STATUS) |= QA1_STATUS_BUSY;
 	spin_unlock_irqrestore(&emu->lock, flags);
 

@@ -101,6 +101,8 @@
 #define QA1_REG_INJECT			0x090	/* RW: QA1_INJECT_*, one-shot: next descriptor */
 #define QA1_INJECT_HANG			BIT(0)	/* stop making progress */
 #define QA1_INJECT_FAULT		BIT(1)	/* halt with QA1_FAULT_INJECTED */
+#define QA1_INJECT_SKIP_SHIFT		8	/* descriptors to let pass first */
+#define QA1_INJECT_SKIP_MASK		(0xffu << QA1_INJECT_SKIP_SHIFT)
 #define QA1_REG_INJECT_DELAY_US		0x094	/* RW: extra time per work unit */
 
 /* Command descriptor: 64 bytes, 16 little-endian 32-bit words. */

@@ -724,17 +724,51 @@ TEST_F_TIMEOUT(uring, batch_of_commands_runs_as_one_job, 90)
 		qt_placed_free(fd, &p[i]);
 }
 
+/* Read the (only) devcoredump into buf, waiting for it a little: size or -errno. */
+static long devcd_read(char *buf, size_t len)
+{
+	char names[QT_DEVCD_MAX][32], path[128];
+	long total = 0;
+	ssize_t n = 0;
+	int fd, i, count = 0;
+
+	for (i = 0; i < 50 && count <= 0; i++) {
+		count = qt_devcd_list(names, QT_DEVCD_MAX);
+		if (count <= 0)
+			qt_sleep_ms(20);
+	}
+	if (count <= 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/sys/class/devcoredump/%.32s/data", names[0]);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total + 1 < len &&
+	       (n = read(fd, buf + total, len - 1 - (size_t)total)) > 0)
+		total += n;
+	close(fd);
+	buf[total] = '\0';
+	return n < 0 ? -EIO : total;
+}
+
 /*
- * A fault or a hang on the first command of a batch run as one job fails
- * that command alone (-EIO, -ETIMEDOUT); the engine is reset and the
- * batch's other commands run again and complete bit-exact with status 0.
+ * A fault or a hang on a command of a batch run as one job (the first, a
+ * middle one, the last; the engine's INJECT.SKIP picks it) fails that
+ * command alone (-EIO, -ETIMEDOUT); the engine is reset, the commands
+ * before it stay completed, those after it run again, and all of them
+ * complete bit-exact with status 0. The devcoredump names the descriptor
+ * the engine stopped on.
  */
-TEST_F_TIMEOUT(uring, fault_in_a_batch_fails_only_its_command, 120)
+TEST_F_TIMEOUT(uring, fault_in_a_batch_fails_only_its_command, 150)
 {
 	static const struct {
 		const char *inject;
+		unsigned int at;
 		int res;
-	} seq[] = { { "fault", -EIO }, { "hang", -ETIMEDOUT } };
+	} seq[] = {
+		{ "fault", 0, -EIO }, { "hang", 0, -ETIMEDOUT }, { "fault 2", 2, -EIO },
+		{ "hang 1", 1, -ETIMEDOUT }, { "fault 3", 3, -EIO },
+	};
 	struct qt_placed p[4];
 	int fd = self->b.d.fd;
 	long long before, after, resets0, resets1;
@@ -748,8 +782,11 @@ TEST_F_TIMEOUT(uring, fault_in_a_batch_fails_only_its_command, 120)
 	for (i = 0; i < 4; i++)
 		ASSERT_EQ(0, qt_placed_new(fd, &p[i], 2, 16, 16 * (i + 1), OUT_S8, &self->r));
 	for (k = 0; k < QT_ARRAY_SIZE(seq); k++) {
-		int res[4] = { seq[k].res, 0, 0, 0 };
+		int res[4] = { 0 };
+		unsigned long long seq0, seq1, stop;
+		char dump[16384] = "", *guilty, *line;
 
+		res[seq[k].at] = seq[k].res;
 		QT_COUNTER(&self->b.d.node, "resets", &resets0);
 		ASSERT_EQ(0, qt_inject(&self->b.d.node, seq[k].inject));
 		before = merge_issue(_metadata, self, p, 4, 4, 0);
@@ -759,6 +796,29 @@ TEST_F_TIMEOUT(uring, fault_in_a_batch_fails_only_its_command, 120)
 		EXPECT_LE(1, after - before) TH_LOG("%s: the batch was not one job", seq[k].inject);
 		EXPECT_GE(3, after - before);
 		EXPECT_EQ(resets0 + 1, resets1) TH_LOG("%s", seq[k].inject);
+		/* The guilty job's ring seqnos, and the one the engine stopped on. */
+		EXPECT_LT(0, devcd_read(dump, sizeof(dump))) TH_LOG("%s: no devcoredump", seq[k].inject);
+		guilty = strstr(dump, "guilty job:");
+		seq0 = seq1 = stop = 0;
+		EXPECT_NE(NULL, guilty) TH_LOG("%s: no guilty job in the devcoredump", seq[k].inject);
+		if (guilty) {
+			line = strstr(guilty, "\nseqno: ");
+			EXPECT_NE(NULL, line);
+			if (line)
+				sscanf(line, "\nseqno: %llu-%llu", &seq0, &seq1);
+			line = strstr(guilty, "\nstopped at: ");
+			EXPECT_NE(NULL, line);
+			if (line)
+				sscanf(line, "\nstopped at: %llu", &stop);
+		}
+		if (after - before == 3) {
+			EXPECT_EQ(3, seq1 - seq0) TH_LOG("%s: guilty job %llu-%llu", seq[k].inject,
+							 seq0, seq1);
+			EXPECT_EQ(seq[k].at, stop - seq0) {
+				TH_LOG("%s: stopped at %llu of %llu-%llu", seq[k].inject, stop,
+				       seq0, seq1);
+			}
+		}
 		first += 4;
 		qt_devcd_free_all();
 	}

@@ -344,7 +344,7 @@ TEST_F_TIMEOUT(rec, consecutive_faults_and_hang_each_recover, 60)
 	qt_placed_free(fd, &p);
 }
 
-/* debugfs inject shows what is armed. */
+/* debugfs inject shows what is armed, and rejects what it does not know. */
 TEST_F(rec, inject_file_shows_armed_state)
 {
 	char text[256];
@@ -360,8 +360,18 @@ TEST_F(rec, inject_file_shows_armed_state)
 	ASSERT_EQ(0, qt_inject(&self->b.d.node, "fault"));
 	ASSERT_LE(0, qt_debugfs_read(&self->b.d.node, "inject", text, sizeof(text)));
 	EXPECT_NE(NULL, strstr(text, "fault")) TH_LOG("inject reads \"%s\" with fault armed", text);
+	ASSERT_EQ(0, qt_inject(&self->b.d.node, "fault 7"));
+	ASSERT_LE(0, qt_debugfs_read(&self->b.d.node, "inject", text, sizeof(text)));
+	EXPECT_NE(NULL, strstr(text, "fault 7")) TH_LOG("inject reads \"%s\" with fault 7", text);
 	ASSERT_EQ(0, qt_inject(&self->b.d.node, "none"));
 	EXPECT_NE(0, qt_inject(&self->b.d.node, "explode"));
+	/* A count that is not 0 to 255, or junk after the word, arms nothing. */
+	EXPECT_NE(0, qt_inject(&self->b.d.node, "fault 256"));
+	EXPECT_NE(0, qt_inject(&self->b.d.node, "hang -1"));
+	EXPECT_NE(0, qt_inject(&self->b.d.node, "faulty"));
+	EXPECT_NE(0, qt_inject(&self->b.d.node, "hang 2x"));
+	ASSERT_LE(0, qt_debugfs_read(&self->b.d.node, "inject", text, sizeof(text)));
+	EXPECT_EQ(0, strncmp(text, "none", 4)) TH_LOG("inject reads \"%s\" after rejected words", text);
 }
 
 /*

@@ -78,7 +78,10 @@ fi
 echo "  KMOD    $name: $kdir -> $out"
 log=$out/build.log
 set +e
-make "${args[@]}" modules 2>&1 | tee "$log"
+# A standalone kbuild run: the flags of a calling make (its jobserver, -s,
+# variable overrides such as BUILD=) are not passed on; -j above sets the
+# parallelism, and a "-jN forced in submake" warning would fail the check.
+MAKEFLAGS= MFLAGS= make "${args[@]}" modules 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 if [ "$rc" -ne 0 ]; then

@@ -353,9 +353,9 @@ static bool qaccel_emu_gemm(struct qaccel_emu *emu, struct qaccel_emu_job *job)
 			if (!qaccel_emu_access(emu, job, a + (u64)row * g->lda, s->a_row,
 					       g->k, false))
 				return false;
-			qa1e_panel_acc(g, s->a_row, qa1e_row_sum(g, s->a_row), s->panel,
-				       s->colsum, s->wzp, s->bias, s->acc);
-			qa1e_store(g, s->acc, 0, count, s->mult, s->shift, s->out);
+			qa1e_panel_acc_pairs(g, s->a_row, qa1e_row_sum(g, s->a_row),
+					     s->panel, s->colsum, s->wzp, s->bias, s->acc);
+			qa1e_store_fast(g, s->acc, 0, count, s->mult, s->shift, s->out);
 			if (!qaccel_emu_access(emu, job, c + (u64)row * g->ldc + (u64)n0 * esize,
 					       s->out, (size_t)count * esize, true))
 				return false;

@@ -247,6 +247,130 @@ void qa1e_panel_acc(const struct qa1e_gemm *g, const u8 *a_row, s32 a_rowsum,
 	}
 }
 
+/*
+ * Eight bytes of a 64-byte weight block: channels j and j + 1 for the four
+ * k of the group (byte 4 * c + i holds w[kk + i][j + c]), as a host integer
+ * whose byte b is the block's byte b whatever the host's byte order.
+ */
+static inline u64 qa1e_get_8(const u8 *p)
+{
+	u64 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/*
+ * Groups of 4 k per pass of qa1e_panel_acc_pairs() before its 64-bit
+ * accumulators are folded: 32768 terms of at most 255 * 255 in magnitude
+ * keep each channel's partial sum below 2^31.
+ */
+#define QA1E_PAIRS_GROUPS	8192u
+
+/* One group of 4 k into the accumulator of channels 2i and 2i + 1. */
+#define QA1E_PAIR(s, i) do {						\
+	u64 x = qa1e_get_8(blk + 8 * (i)) ^ flip;			\
+									\
+	(s) += a0 * (x & lo) + a1 * ((x >> 8) & lo) +			\
+	       a2 * ((x >> 16) & lo) + a3 * ((x >> 24) & lo);		\
+} while (0)
+
+/* Split a two-channel accumulator into the running sums of its channels. */
+static inline void qa1e_pair_fold(u64 s, u32 *dot)
+{
+	u32 l0 = (u32)s;
+
+	dot[0] += l0;
+	dot[1] += (u32)((s - (u64)(s64)(s32)l0) >> 32);
+}
+
+/*
+ * Each 64-bit accumulator holds two channels: with v = w + 128 (0..255,
+ * the weight byte with its top bit flipped), a * (v0 + v1 * 2^32) adds
+ * a * v0 + a * v1 * 2^32, exactly, in two's complement. After at most
+ * QA1E_PAIRS_GROUPS groups, L0 = sum a * v0 is the sign-extended low half
+ * (|L0| < 2^31) and L1 = (acc - L0) / 2^32. Then
+ * sum a * w = sum a * v - 128 * sum a, with sum a = a_rowsum (mod 2^32).
+ */
+void qa1e_panel_acc_pairs(const struct qa1e_gemm *g, const u8 *a_row, s32 a_rowsum,
+			  const u8 *panel, const s32 *colsum, const s32 *wzp,
+			  const s32 *bias, s32 acc[16])
+{
+	const u64 lo = 0x000000ff000000ffull;
+	const u64 flip = 0x8080808080808080ull;
+	const u32 k = g->k;
+	const u32 groups = k / 4u;
+	u32 dot[16];
+	u32 a_zp, rowsum, k_azp;
+	u32 grp, end, kk;
+	int j, i;
+
+	for (j = 0; j < 16; j++)
+		dot[j] = 0;
+
+	for (grp = 0; grp < groups; grp = end) {
+		u64 s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+
+		end = groups - grp > QA1E_PAIRS_GROUPS ? grp + QA1E_PAIRS_GROUPS : groups;
+		for (; grp < end; grp++) {
+			const u8 *blk = panel + (u64)grp * 64u;
+			const u8 *ar = a_row + (u64)grp * 4u;
+			u64 a0 = (u64)qa1e_aval(g->a_signed, ar[0]);
+			u64 a1 = (u64)qa1e_aval(g->a_signed, ar[1]);
+			u64 a2 = (u64)qa1e_aval(g->a_signed, ar[2]);
+			u64 a3 = (u64)qa1e_aval(g->a_signed, ar[3]);
+
+			QA1E_PAIR(s0, 0);
+			QA1E_PAIR(s1, 1);
+			QA1E_PAIR(s2, 2);
+			QA1E_PAIR(s3, 3);
+			QA1E_PAIR(s4, 4);
+			QA1E_PAIR(s5, 5);
+			QA1E_PAIR(s6, 6);
+			QA1E_PAIR(s7, 7);
+		}
+		qa1e_pair_fold(s0, dot + 0);
+		qa1e_pair_fold(s1, dot + 2);
+		qa1e_pair_fold(s2, dot + 4);
+		qa1e_pair_fold(s3, dot + 6);
+		qa1e_pair_fold(s4, dot + 8);
+		qa1e_pair_fold(s5, dot + 10);
+		qa1e_pair_fold(s6, dot + 12);
+		qa1e_pair_fold(s7, dot + 14);
+	}
+	rowsum = (u32)a_rowsum;
+
+	/* The last, partial group, as qa1e_panel_acc(): only k < K is read. */
+	kk = groups * 4u;
+	if (kk < k) {
+		const u8 *blk = panel + (u64)groups * 64u;
+
+		for (i = 0; kk + (u32)i < k; i++) {
+			s32 a = qa1e_aval(g->a_signed, a_row[kk + (u32)i]);
+
+			for (j = 0; j < 16; j++)
+				dot[j] += (u32)(a * qa1e_sbyte(blk[4 * j + i])) + 128u * (u32)a;
+		}
+	}
+
+	a_zp = (u32)g->a_zp;
+	k_azp = k * a_zp;
+	for (j = 0; j < 16; j++) {
+		u32 v = dot[j] - 128u * rowsum;
+
+		v -= a_zp * (u32)colsum[j];
+		v -= (u32)wzp[j] * rowsum;
+		v += k_azp * (u32)wzp[j];
+		v += (u32)bias[j];
+		acc[j] = qa1e_s32(v);
+	}
+}
+
+#undef QA1E_PAIR
+
 void qa1e_store(const struct qa1e_gemm *g, const s32 *acc, u32 n0, u32 count,
 		const s32 *mult, const s32 *shift, u8 *c_row)
 {
@@ -270,6 +394,56 @@ void qa1e_store(const struct qa1e_gemm *g, const s32 *acc, u32 n0, u32 count,
 			break;
 		}
 	}
+}
+
+/*
+ * qa1e_requant() without branches, for qa1e_store_fast(). Signed right
+ * shifts are arithmetic here (as in GCC and Clang), which the reference
+ * does not assume.
+ */
+static inline s32 qa1e_requant_fast(s32 acc, s32 mult, s32 shift, s32 out_zp,
+				    s32 act_min, s32 act_max)
+{
+	s32 sh = shift > QA1E_SHIFT_MAX ? QA1E_SHIFT_MAX :
+		 shift < QA1E_SHIFT_MIN ? QA1E_SHIFT_MIN : shift;
+	int left = sh > 0 ? sh : 0;
+	int right = sh > 0 ? 0 : -sh;
+	u32 mask = (u32)(((u64)1 << right) - 1);
+	s64 x = (s64)acc * ((s64)1 << left);
+	s64 ab, q;
+	u32 thr;
+	s32 y, r;
+
+	x = x > QA1E_S32_MAX ? QA1E_S32_MAX : x < QA1E_S32_MIN ? QA1E_S32_MIN : x;
+	/* srdhm: nudge, truncate towards zero; only -2^31 * -2^31 exceeds. */
+	ab = x * mult;
+	ab += ab >= 0 ? (1 << 30) : 1 - (1 << 30);
+	q = (ab + ((ab >> 63) & QA1E_S32_MAX)) >> 31;
+	y = (s32)(q > QA1E_S32_MAX ? QA1E_S32_MAX : q);
+	/* rdivpot: floor, plus one when the remainder passes the threshold. */
+	thr = (mask >> 1) + (y < 0 ? 1u : 0u);
+	r = (y >> right) + (((u32)y & mask) > thr ? 1 : 0);
+	/* |r| < 2^31 and |out_zp| <= 255: no overflow in 64 bits. */
+	x = (s64)out_zp + r;
+	return (s32)(x < act_min ? act_min : x > act_max ? act_max : x);
+}
+
+void qa1e_store_fast(const struct qa1e_gemm *g, const s32 *acc, u32 n0, u32 count,
+		     const s32 *mult, const s32 *shift, u8 *c_row)
+{
+	u8 *p = c_row + (u64)n0 * qa1e_out_size(g->out_type);
+	u32 i;
+
+	if (g->out_type == QA1E_OUT_S32) {
+		for (i = 0; i < count; i++)
+			qa1e_put_le32(p + 4u * i, (u32)acc[i]);
+		return;
+	}
+	if (g->out_type != QA1E_OUT_S8 && g->out_type != QA1E_OUT_U8)
+		return;
+	for (i = 0; i < count; i++)
+		p[i] = (u8)qa1e_requant_fast(acc[i], mult[i], shift[i], g->out_zp,
+					     g->act_min, g->act_max);
 }
 
 void qa1e_gemm(const struct qa1e_gemm *g, const u8 *a, const u8 *packed, u8 *c)

@@ -220,6 +220,16 @@ void qa1e_panel_acc(const struct qa1e_gemm *g, const u8 *a_row, s32 a_rowsum,
 		    const u8 *panel, const s32 *colsum, const s32 *wzp,
 		    const s32 *bias, s32 acc[16]);
 
+/*
+ * qa1e_panel_acc() computed another way, for speed where there is no SIMD
+ * (the emulated QA1 runs in kernel context): two channels per 64-bit
+ * multiply, weights read eight bytes at a time. Same arguments, same
+ * result for every input; tests/unit checks the two against each other.
+ */
+void qa1e_panel_acc_pairs(const struct qa1e_gemm *g, const u8 *a_row, s32 a_rowsum,
+			  const u8 *panel, const s32 *colsum, const s32 *wzp,
+			  const s32 *bias, s32 acc[16]);
+
 /* Sum of a row of A, as the engine computes it (wrapping). */
 s32 qa1e_row_sum(const struct qa1e_gemm *g, const u8 *a_row);
 
@@ -234,6 +244,14 @@ s32 qa1e_row_sum(const struct qa1e_gemm *g, const u8 *a_row);
  */
 void qa1e_store(const struct qa1e_gemm *g, const s32 *acc, u32 n0, u32 count,
 		const s32 *mult, const s32 *shift, u8 *c_row);
+
+/*
+ * qa1e_store() without branches per element, for the emulated QA1: same
+ * arguments, same bytes written for every input (tests/unit checks them
+ * against each other).
+ */
+void qa1e_store_fast(const struct qa1e_gemm *g, const s32 *acc, u32 n0, u32 count,
+		     const s32 *mult, const s32 *shift, u8 *c_row);
 
 /*
  * The whole product on contiguous buffers: a (M rows, lda apart), packed

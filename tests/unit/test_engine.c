@@ -1383,6 +1383,168 @@ static void test_building_blocks(void)
 	}
 }
 
+/*
+ * Run every row of md against every panel through qa1e_panel_acc() and
+ * qa1e_panel_acc_pairs(), on a panel copied out of the block with junk in
+ * its padding, and check both against the naive accumulator.
+ */
+static void check_panels(const struct model *md, const char *what)
+{
+	struct qa1e_gemm g = model_gemm(md);
+	uint8_t *packed = pack(md, 1);
+	size_t plen = spec_k4(md->k) * 64;
+	uint8_t *panel = xmalloc(plen);
+
+	for (uint32_t blk = 0; blk * 16 < md->n; blk++) {
+		int32_t bias[16], colsum[16], wzp[16], acc[16], acc2[16];
+		uint32_t count = md->n - blk * 16 < 16 ? md->n - blk * 16 : 16;
+
+		memcpy(panel, packed + (size_t)blk * plen, plen);
+		for (uint32_t j = 0; j < 16; j++) {
+			uint32_t nn = blk * 16 + j;
+
+			bias[j] = get_le32(packed + spec_arr(md->n, md->k, 0, nn));
+			colsum[j] = get_le32(packed + spec_arr(md->n, md->k, 1, nn));
+			wzp[j] = get_le32(packed + spec_arr(md->n, md->k, 2, nn));
+		}
+		for (uint32_t r = 0; r < md->m; r++) {
+			const uint8_t *a_row = md->a + (size_t)r * md->lda;
+			int32_t rowsum = qa1e_row_sum(&g, a_row);
+
+			qa1e_panel_acc(&g, a_row, rowsum, panel, colsum, wzp, bias, acc);
+			qa1e_panel_acc_pairs(&g, a_row, rowsum, panel, colsum, wzp, bias, acc2);
+			for (uint32_t j = 0; j < 16; j++) {
+				/* Padding channels too: both forms agree on them. */
+				CHECK_EQ(acc2[j], acc[j], "%s: pairs vs panel_acc row %u channel %u (k=%u)",
+					 what, r, blk * 16 + j, md->k);
+				if (j < count)
+					CHECK_EQ(acc2[j], ref_acc(md, r, blk * 16 + j),
+						 "%s: pairs row %u channel %u (k=%u)", what, r,
+						 blk * 16 + j, md->k);
+			}
+		}
+	}
+	free(panel);
+	free(packed);
+}
+
+/*
+ * qa1e_panel_acc_pairs() folds its two-channel accumulators every 32768 k
+ * and takes the 4-k groups eight bytes at a time: random contents, every
+ * short K (tails of 1 to 3), the largest products of each sign in every
+ * channel for K around the fold, and long random rows.
+ */
+static void test_panel_acc_pairs(void)
+{
+	static const uint32_t fold_ks[] = {
+		32764, 32767, 32768, 32769, 32771, 32772, 65536, 65539, 98307,
+	};
+	static const int32_t w_extremes[] = { -128, 127, -1, 0 };
+	struct model md;
+
+	for (int t = 0; t < 60; t++) {
+		random_model(&md, 0, 0, t < 20 ? (uint32_t)t + 1 : 0, 1);
+		for (uint32_t nn = 0; nn < md.n; nn++)
+			md.wzp[nn] = (int32_t)rnd_range(-128, 127);
+		check_panels(&md, "random");
+		model_free(&md);
+	}
+
+	for (size_t i = 0; i < sizeof(fold_ks) / sizeof(fold_ks[0]); i++) {
+		for (uint32_t as = 0; as <= 1; as++) {
+			/*
+			 * Row 0: the A value of the largest |a * (w + 128)|;
+			 * row 1: the other extreme; row 2: random. Channel j
+			 * holds one of the extreme weights, or random ones.
+			 */
+			random_model(&md, 3, 20, fold_ks[i], 0);
+			md.a_signed = as;
+			md.a_zp = as ? (int32_t)rnd_range(-128, 127) : (int32_t)rnd_range(0, 255);
+			for (uint32_t kk = 0; kk < md.k; kk++) {
+				set_a(&md, 0, kk, as ? -128 : 255);
+				set_a(&md, 1, kk, as ? 127 : 0);
+			}
+			for (uint32_t kk = 0; kk < md.k; kk++)
+				for (uint32_t nn = 0; nn < md.n; nn++)
+					if (nn % 5 < 4)
+						md.w[(size_t)kk * md.n + nn] = (int8_t)w_extremes[nn % 5];
+			check_panels(&md, as ? "fold, s8 A" : "fold, u8 A");
+			model_free(&md);
+		}
+	}
+}
+
+/* An int32 that is often at or next to an edge of its range. */
+static int32_t rnd_edgy_s32(void)
+{
+	static const int32_t edges[] = {
+		INT32_MIN, INT32_MIN + 1, -(1 << 30), -65536, -129, -128, -1, 0, 1,
+		127, 128, 255, 256, 1 << 30, INT32_MAX - 1, INT32_MAX,
+	};
+
+	switch (rnd_range(0, 3)) {
+	case 0:
+		return edges[rnd_range(0, sizeof(edges) / sizeof(edges[0]) - 1)];
+	case 1:
+		return (int32_t)rnd_range(-300, 300);
+	default:
+		return rnd_s32();
+	}
+}
+
+/*
+ * qa1e_store_fast() writes what qa1e_store() writes, byte for byte and
+ * nothing else: every output type, every shift from -40 to 40 (clamped
+ * ones included), accumulators and multipliers at the edges of int32
+ * (negative multipliers too), random zero points and clamp ranges, and
+ * n0 / count anywhere in the row.
+ */
+static void test_store_fast(void)
+{
+	uint8_t want[64 * 4 + 8], got[64 * 4 + 8];
+
+	for (int t = 0; t < 20000; t++) {
+		struct qa1e_gemm g = { .m = 1, .k = 1, .lda = 1 };
+		int32_t acc[16], mult[16], shift[16];
+		uint32_t n0 = (uint32_t)rnd_range(0, 48), count = (uint32_t)rnd_range(0, 16);
+
+		g.out_type = (uint32_t)rnd_range(0, 2);
+		g.n = 64;
+		g.ldc = 64 * esize_of(g.out_type);
+		if (g.out_type != QA1E_OUT_S32) {
+			int32_t lo = g.out_type == QA1E_OUT_S8 ? -128 : 0;
+
+			g.out_zp = (int32_t)rnd_range(lo, lo + 255);
+			g.act_min = (int32_t)rnd_range(lo, lo + 255);
+			g.act_max = (int32_t)rnd_range(g.act_min, lo + 255);
+		}
+		for (int j = 0; j < 16; j++) {
+			acc[j] = rnd_edgy_s32();
+			mult[j] = rnd_range(0, 3) ? (int32_t)rnd_range(1 << 30, INT32_MAX) :
+				rnd_edgy_s32();
+			shift[j] = (int32_t)rnd_range(-40, 40);
+		}
+		memset(want, C_SENTINEL, sizeof(want));
+		memset(got, C_SENTINEL, sizeof(got));
+		qa1e_store(&g, acc, n0, count, mult, shift, want);
+		qa1e_store_fast(&g, acc, n0, count, mult, shift, got);
+		for (size_t i = 0; i < sizeof(want); i++)
+			CHECK_EQ(got[i], want[i], "store_fast byte %zu (out %u, n0 %u, count %u)",
+				 i, g.out_type, n0, count);
+	}
+	{
+		/* An unknown output type writes nothing in either form. */
+		struct qa1e_gemm g = { .m = 1, .n = 16, .k = 1, .lda = 1, .ldc = 64,
+				       .out_type = 3 };
+		int32_t acc[16] = { 0 }, mult[16] = { 0 }, shift[16] = { 0 };
+
+		memset(got, C_SENTINEL, sizeof(got));
+		qa1e_store_fast(&g, acc, 0, 16, mult, shift, got);
+		for (size_t i = 0; i < sizeof(got); i++)
+			CHECK_EQ(got[i], C_SENTINEL, "unknown out type: byte %zu written", i);
+	}
+}
+
 static struct qa1e_gemm valid_gemm(uint32_t a_signed, uint32_t out_type)
 {
 	struct qa1e_gemm g = {
@@ -1625,6 +1787,8 @@ static const struct test tests[] = {
 	{ "packed_padding_ignored", test_padding_ignored },
 	{ "stored_colsum_is_used", test_colsum_used },
 	{ "building_blocks_match_reference", test_building_blocks },
+	{ "panel_acc_pairs_matches_reference", test_panel_acc_pairs },
+	{ "store_fast_matches_reference", test_store_fast },
 	{ "gemm_check_accepts_valid", test_check_accepts },
 	{ "gemm_check_rejects_shape_and_strides", test_check_rejects_shape },
 	{ "gemm_check_rejects_out_type", test_check_rejects_types },

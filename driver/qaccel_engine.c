@@ -284,7 +284,7 @@ static inline void qa1e_pair_fold(u64 s, u32 *dot)
 	u32 l0 = (u32)s;
 
 	dot[0] += l0;
-	dot[1] += (u32)((s - (u64)(s64)(s32)l0) >> 32);
+	dot[1] += (u32)((s - (u64)(s64)qa1e_s32(l0)) >> 32);
 }
 
 /*
@@ -397,9 +397,9 @@ void qa1e_store(const struct qa1e_gemm *g, const s32 *acc, u32 n0, u32 count,
 }
 
 /*
- * qa1e_requant() without branches, for qa1e_store_fast(). Signed right
- * shifts are arithmetic here (as in GCC and Clang), which the reference
- * does not assume.
+ * qa1e_requant() as selects rather than branches, for qa1e_store_fast().
+ * Negative values are never shifted: truncation and floor division of
+ * negative numbers go through their (non-negative) negations.
  */
 static inline s32 qa1e_requant_fast(s32 acc, s32 mult, s32 shift, s32 out_zp,
 				    s32 act_min, s32 act_max)
@@ -418,11 +418,12 @@ static inline s32 qa1e_requant_fast(s32 acc, s32 mult, s32 shift, s32 out_zp,
 	/* srdhm: nudge, truncate towards zero; only -2^31 * -2^31 exceeds. */
 	ab = x * mult;
 	ab += ab >= 0 ? (1 << 30) : 1 - (1 << 30);
-	q = (ab + ((ab >> 63) & QA1E_S32_MAX)) >> 31;
+	q = ab >= 0 ? ab >> 31 : -((-ab) >> 31);
 	y = (s32)(q > QA1E_S32_MAX ? QA1E_S32_MAX : q);
 	/* rdivpot: floor, plus one when the remainder passes the threshold. */
 	thr = (mask >> 1) + (y < 0 ? 1u : 0u);
-	r = (y >> right) + (((u32)y & mask) > thr ? 1 : 0);
+	r = (y >= 0 ? y >> right : -1 - ((-1 - y) >> right)) +
+	    (((u32)y & mask) > thr ? 1 : 0);
 	/* |r| < 2^31 and |out_zp| <= 255: no overflow in 64 bits. */
 	x = (s64)out_zp + r;
 	return (s32)(x < act_min ? act_min : x > act_max ? act_max : x);

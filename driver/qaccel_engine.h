@@ -224,7 +224,9 @@ void qa1e_panel_acc(const struct qa1e_gemm *g, const u8 *a_row, s32 a_rowsum,
  * qa1e_panel_acc() computed another way, for speed where there is no SIMD
  * (the emulated QA1 runs in kernel context): two channels per 64-bit
  * multiply, weights read eight bytes at a time. Same arguments, same
- * result for every input; tests/unit checks the two against each other.
+ * result for every input, provided @a_rowsum is qa1e_row_sum() of @a_row
+ * (this form relies on it; the reference only uses it for the weight zero
+ * point term); tests/unit checks the two against each other.
  */
 void qa1e_panel_acc_pairs(const struct qa1e_gemm *g, const u8 *a_row, s32 a_rowsum,
 			  const u8 *panel, const s32 *colsum, const s32 *wzp,

@@ -185,16 +185,58 @@ s32 qa1e_row_sum(const struct qa1e_gemm *g, const u8 *a_row)
 	return qa1e_s32(sum);
 }
 
+/*
+ * The last, partial group of 4 k of a panel: adds a * (w + w_bias) for the
+ * k < K it holds to each channel's running sum; only those k are read.
+ */
+static void qa1e_dot_tail(const struct qa1e_gemm *g, const u8 *a_row,
+			  const u8 *panel, s32 w_bias, u32 dot[16])
+{
+	const u32 kfull = g->k & ~3u;
+	const u8 *blk = panel + (u64)(kfull / 4u) * 64u;
+	u32 i;
+	int j;
+
+	for (i = 0; kfull + i < g->k; i++) {
+		s32 a = qa1e_aval(g->a_signed, a_row[kfull + i]);
+
+		for (j = 0; j < 16; j++)
+			dot[j] += (u32)(a * (qa1e_sbyte(blk[4 * j + i]) + w_bias));
+	}
+}
+
+/*
+ * Accumulators from the running sums dot[j] = sum a * (w + w_bias), in the
+ * expanded zero-point form, modulo 2^32.
+ */
+static void qa1e_dot_finish(const struct qa1e_gemm *g, const u32 dot[16], s32 a_rowsum,
+			    s32 w_bias, const s32 *colsum, const s32 *wzp,
+			    const s32 *bias, s32 acc[16])
+{
+	const u32 a_zp = (u32)g->a_zp;
+	const u32 rowsum = (u32)a_rowsum;
+	const u32 k_azp = g->k * a_zp;
+	int j;
+
+	for (j = 0; j < 16; j++) {
+		u32 v = dot[j] - (u32)w_bias * rowsum;
+
+		v -= a_zp * (u32)colsum[j];
+		v -= (u32)wzp[j] * rowsum;
+		v += k_azp * (u32)wzp[j];
+		v += (u32)bias[j];
+		acc[j] = qa1e_s32(v);
+	}
+}
+
 void qa1e_panel_acc(const struct qa1e_gemm *g, const u8 *a_row, s32 a_rowsum,
 		    const u8 *panel, const s32 *colsum, const s32 *wzp,
 		    const s32 *bias, s32 acc[16])
 {
-	const u32 k = g->k;
-	const u32 kfull = k & ~3u;
+	const u32 kfull = g->k & ~3u;
 	u32 dot[16];
-	u32 a_zp, rowsum, k_azp;
 	u32 kk;
-	int j, i;
+	int j;
 
 	for (j = 0; j < 16; j++)
 		dot[j] = 0;
@@ -220,31 +262,8 @@ void qa1e_panel_acc(const struct qa1e_gemm *g, const u8 *a_row, s32 a_rowsum,
 		}
 	}
 
-	/* The last, partial group: only k < K is read. */
-	if (kfull < k) {
-		const u8 *blk = panel + (u64)(kfull / 4u) * 64u;
-
-		for (i = 0; kfull + (u32)i < k; i++) {
-			s32 a = qa1e_aval(g->a_signed, a_row[kfull + (u32)i]);
-
-			for (j = 0; j < 16; j++)
-				dot[j] += (u32)(a * qa1e_sbyte(blk[4 * j + i]));
-		}
-	}
-
-	/* Expanded zero-point form, modulo 2^32. */
-	a_zp = (u32)g->a_zp;
-	rowsum = (u32)a_rowsum;
-	k_azp = k * a_zp;
-	for (j = 0; j < 16; j++) {
-		u32 v = dot[j];
-
-		v -= a_zp * (u32)colsum[j];
-		v -= (u32)wzp[j] * rowsum;
-		v += k_azp * (u32)wzp[j];
-		v += (u32)bias[j];
-		acc[j] = qa1e_s32(v);
-	}
+	qa1e_dot_tail(g, a_row, panel, 0, dot);
+	qa1e_dot_finish(g, dot, a_rowsum, 0, colsum, wzp, bias, acc);
 }
 
 /*
@@ -301,12 +320,10 @@ void qa1e_panel_acc_pairs(const struct qa1e_gemm *g, const u8 *a_row, s32 a_rows
 {
 	const u64 lo = 0x000000ff000000ffull;
 	const u64 flip = 0x8080808080808080ull;
-	const u32 k = g->k;
-	const u32 groups = k / 4u;
+	const u32 groups = g->k / 4u;
 	u32 dot[16];
-	u32 a_zp, rowsum, k_azp;
-	u32 grp, end, kk;
-	int j, i;
+	u32 grp, end;
+	int j;
 
 	for (j = 0; j < 16; j++)
 		dot[j] = 0;
@@ -341,32 +358,8 @@ void qa1e_panel_acc_pairs(const struct qa1e_gemm *g, const u8 *a_row, s32 a_rows
 		qa1e_pair_fold(s6, dot + 12);
 		qa1e_pair_fold(s7, dot + 14);
 	}
-	rowsum = (u32)a_rowsum;
-
-	/* The last, partial group, as qa1e_panel_acc(): only k < K is read. */
-	kk = groups * 4u;
-	if (kk < k) {
-		const u8 *blk = panel + (u64)groups * 64u;
-
-		for (i = 0; kk + (u32)i < k; i++) {
-			s32 a = qa1e_aval(g->a_signed, a_row[kk + (u32)i]);
-
-			for (j = 0; j < 16; j++)
-				dot[j] += (u32)(a * qa1e_sbyte(blk[4 * j + i])) + 128u * (u32)a;
-		}
-	}
-
-	a_zp = (u32)g->a_zp;
-	k_azp = k * a_zp;
-	for (j = 0; j < 16; j++) {
-		u32 v = dot[j] - 128u * rowsum;
-
-		v -= a_zp * (u32)colsum[j];
-		v -= (u32)wzp[j] * rowsum;
-		v += k_azp * (u32)wzp[j];
-		v += (u32)bias[j];
-		acc[j] = qa1e_s32(v);
-	}
+	qa1e_dot_tail(g, a_row, panel, 128, dot);
+	qa1e_dot_finish(g, dot, a_rowsum, 128, colsum, wzp, bias, acc);
 }
 
 #undef QA1E_PAIR

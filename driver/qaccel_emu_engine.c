@@ -85,24 +85,6 @@ static bool qaccel_emu_bus_write(struct qaccel_emu *emu, u64 bus, const void *sr
 	return true;
 }
 
-/*
- * Kernel address of the QA1 page at bus address @bus when it is RAM in the
- * linear map, else NULL. A QA1 page never straddles two kernel pages.
- */
-static void *qaccel_emu_lowmem(struct qaccel_emu *emu, u64 bus)
-{
-	phys_addr_t phys = dma_to_phys(emu->dev, bus);
-	unsigned long pfn = PHYS_PFN(phys);
-	struct page *page;
-
-	if (!pfn_valid(pfn))
-		return NULL;
-	page = pfn_to_page(pfn);
-	if (PageHighMem(page))
-		return NULL;
-	return page_address(page) + offset_in_page(phys);
-}
-
 static void qaccel_emu_tlb_check(struct qaccel_emu *emu)
 {
 	int gen = atomic_read(&emu->tlb_gen);
@@ -114,12 +96,11 @@ static void qaccel_emu_tlb_check(struct qaccel_emu *emu)
 }
 
 /*
- * Translate a device VA for a read or a write. Returns 0, the bus address
- * and the kernel address of the byte (NULL when the page has to be mapped
- * for the access, or is not RAM), or a QA1_FAULT_* cause.
+ * Translate a device VA for a read or a write. Returns 0 and the bus
+ * address, or a QA1_FAULT_* cause.
  */
 static u32 qaccel_emu_translate(struct qaccel_emu *emu, struct qaccel_emu_job *job,
-				u32 va, bool write, u64 *bus, u8 **kva)
+				u32 va, bool write, u64 *bus)
 {
 	u32 vpn = va >> QA1_PAGE_SHIFT;
 	struct qaccel_emu_tlb_entry *e = &emu->tlb[vpn % QACCEL_EMU_TLB_ENTRIES];
@@ -148,7 +129,6 @@ static u32 qaccel_emu_translate(struct qaccel_emu *emu, struct qaccel_emu_job *j
 		e->pgd = job->pgd;
 		e->vpn = vpn;
 		e->pte = pte;
-		e->kva = qaccel_emu_lowmem(emu, pte & QA1_PTE_ADDR_MASK);
 	}
 
 	if (write && !(pte & QA1_PTE_WRITE))
@@ -157,7 +137,6 @@ static u32 qaccel_emu_translate(struct qaccel_emu *emu, struct qaccel_emu_job *j
 		return QA1_FAULT_READ;
 
 	*bus = (pte & QA1_PTE_ADDR_MASK) | (va & (QA1_PAGE_SIZE - 1));
-	*kva = e->kva ? (u8 *)e->kva + (va & (QA1_PAGE_SIZE - 1)) : NULL;
 	return 0;
 }
 
@@ -173,18 +152,12 @@ static bool qaccel_emu_access(struct qaccel_emu *emu, struct qaccel_emu_job *job
 
 	while (len) {
 		size_t chunk = min_t(size_t, len, QA1_PAGE_SIZE - (va & (QA1_PAGE_SIZE - 1)));
-		u8 *kva;
 		u64 bus;
 		u32 cause;
 		bool ok;
 
-		cause = qaccel_emu_translate(emu, job, (u32)va, write, &bus, &kva);
-		if (!cause && kva) {
-			if (write)
-				memcpy(kva, p, chunk);
-			else
-				memcpy(p, kva, chunk);
-		} else if (!cause) {
+		cause = qaccel_emu_translate(emu, job, (u32)va, write, &bus);
+		if (!cause) {
 			ok = write ? qaccel_emu_bus_write(emu, bus, p, chunk) :
 				     qaccel_emu_bus_read(emu, bus, p, chunk);
 			/* A page table pointing at no RAM: nothing is mapped there. */

@@ -28,15 +28,11 @@
  * @pgd: bus address of the level-1 table it came from (the tag)
  * @vpn: device VA >> QA1_PAGE_SHIFT
  * @pte: the level-2 entry (VALID set)
- * @kva: kernel address of the page @pte points at, when that page is RAM in
- *	the kernel's linear map; NULL otherwise (not RAM, or highmem, which
- *	is mapped for each access)
  */
 struct qaccel_emu_tlb_entry {
 	u64 pgd;
 	u32 vpn;
 	u64 pte;
-	void *kva;
 };
 
 /**
